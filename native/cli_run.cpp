@@ -1,0 +1,71 @@
+// `fetchlab run`: fetch a workload in one or more modes and report each run.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+#include "curl_transport.h"
+
+namespace fetchlab::cli {
+
+namespace {
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void on_interrupt(int) { interrupted = 1; }
+}  // namespace
+
+int run_command(const RunOptions& options) {
+    raise_open_file_limit();
+    Target target;
+    try {
+        target = prepare_target(options.workload);
+    } catch (const std::exception& e) {
+        std::cerr << "fetchlab run: " << e.what() << "\n";
+        return 2;
+    }
+    if (target.workload.size() == 0) {
+        std::cerr << "fetchlab run: nothing to fetch\n";
+        return 2;
+    }
+
+    // Ctrl-C cancels the run in progress: what did not finish is reported as cancelled.
+    std::signal(SIGINT, on_interrupt);
+    const bool progress = stderr_is_terminal();
+    TransportOptions transport_options;
+    transport_options.timeout_ms = options.timeout_ms;
+    transport_options.max_bytes = options.max_bytes;
+
+    std::vector<RunReport> reports;
+    for (Mode mode : modes_for(options.mode)) {
+        if (interrupted) break;
+        // A fresh transport per run, so no run inherits another's warm connections.
+        CurlTransport transport(transport_options);
+        Run run(transport, target.workload, mode, options.workers);
+        run.begin();
+        const double t0 = transport.now();
+        while (!run.poll(100)) {
+            if (interrupted) run.cancel();
+            if (progress) print_progress(mode_name(mode), run.timeline(), transport.now() - t0);
+        }
+        if (progress) clear_progress();
+        reports.push_back(report_of(run));
+    }
+    std::signal(SIGINT, SIG_DFL);
+
+    if (options.json) {
+        std::cout << report_json(reports) << "\n";
+    } else if (options.csv) {
+        std::cout << report_csv(reports);
+    } else {
+        std::cout << "fetchlab " << fetchlab_version() << " · " << target.workload.name << " ("
+                  << target.workload.size() << " requests) against " << target.where << "\n\n";
+        if (options.waterfall) print_waterfalls(reports, terminal_speaks_utf8());
+        print_summary_table(reports);
+        print_errors(reports);
+    }
+
+    for (const RunReport& r : reports)
+        if (r.summary.errors > 0) return 1;
+    return interrupted ? 1 : 0;
+}
+
+}  // namespace fetchlab::cli

@@ -1,0 +1,44 @@
+// `fetchlab serve`: the latency lab in the foreground until Ctrl-C or SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+
+#include "cli.h"
+
+namespace fetchlab::cli {
+
+int serve_command(const LabServerOptions& options) {
+    raise_open_file_limit();
+    // Block the stop signals before the server thread starts, so only sigwait() below sees them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    std::unique_ptr<LabServer> server;
+    try {
+        server = std::make_unique<LabServer>(options);
+    } catch (const std::exception& e) {
+        std::cerr << "fetchlab serve: " << e.what() << "\n";
+        return 1;
+    }
+    const auto origins = server->origins();
+    std::cout << "fetchlab latency lab on " << origins.front() << "/";
+    if (origins.size() > 1) std::cout << " (and " << origins.size() - 1 << " more ports up to " << origins.back() << ")";
+    std::cout << "\n  page:  " << (options.web_root.empty() ? "none (no --root)" : origins.front() + "/")
+              << (options.isolation ? "" : "  (without cross-origin isolation)")
+              << "\n  try:   curl '" << origins.front() << "/delay?ms=500'"
+              << "\n  stop:  Ctrl-C" << std::endl;
+    server->start();
+
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    std::cout << "\nfetchlab serve: " << (received == SIGINT ? "interrupted" : "terminated") << ", stopping" << std::endl;
+    server->stop();
+    server.reset();
+    return 0;
+}
+
+}  // namespace fetchlab::cli

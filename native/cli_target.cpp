@@ -1,0 +1,69 @@
+#include <sys/resource.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli.h"
+
+namespace fetchlab::cli {
+
+std::vector<Mode> modes_for(const std::string& name) {
+    if (name == "all") return all_modes();
+    if (auto m = parse_mode(name)) return {*m};
+    throw std::invalid_argument("unknown mode '" + name + "'");
+}
+
+void raise_open_file_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+    // A client and an embedded server each hold a socket per request: 10,000 requests need 20,000+.
+    const rlim_t wanted = 65536;
+    if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < wanted) {
+        rlimit more{wanted, wanted};
+        if (setrlimit(RLIMIT_NOFILE, &more) == 0) return;  // allowed for root
+    }
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+static std::string trim_trailing_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+Target prepare_target(const WorkloadOptions& options) {
+    Target target;
+    std::vector<std::string> urls = options.urls;
+    if (!options.urls_file.empty()) {
+        std::ifstream in(options.urls_file);
+        if (!in) throw std::runtime_error("cannot read the URL list '" + options.urls_file + "'");
+        std::stringstream text;
+        text << in.rdbuf();
+        for (auto& url : parse_url_list(text.str())) urls.push_back(url);
+        if (urls.empty()) throw std::runtime_error("the URL list '" + options.urls_file + "' has no URLs");
+    }
+    if (!urls.empty()) {
+        target.workload = url_workload(urls);
+        target.where = "the URLs given";
+        return target;
+    }
+
+    std::vector<std::string> origins;
+    if (!options.server.empty()) {
+        origins = {trim_trailing_slash(options.server)};
+        target.where = "lab at " + origins[0];
+    } else {
+        LabServerOptions lab;
+        lab.port = 0;  // a free ephemeral port on loopback
+        target.embedded = std::make_unique<LabServer>(lab);
+        target.embedded->start();
+        origins = target.embedded->origins();
+        target.where = "embedded lab at " + origins[0];
+    }
+    if (options.preset == "seed") target.workload = seed_workload(origins);
+    else target.workload = lab_workload(origins, options.n, options.latency_ms, options.bytes);
+    return target;
+}
+
+}  // namespace fetchlab::cli

@@ -1,0 +1,219 @@
+#include "curl_transport.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <mutex>
+#include <string>
+
+#include "report.h"
+
+namespace fetchlab {
+
+struct CurlTransport::Transfer {
+    CURL* easy = nullptr;
+    char errbuf[CURL_ERROR_SIZE] = {};
+    std::uint64_t bytes = 0;
+    std::uint64_t max_bytes = 0;
+    bool over_size_cap = false;
+    const std::atomic<bool>* stop = nullptr;  // blocking fetches only
+    double started = 0;
+    Done done;                                // async fetches only
+    Result result;                            // filled when it finishes
+
+    ~Transfer() {
+        if (easy) curl_easy_cleanup(easy);
+    }
+};
+
+namespace {
+
+double steady_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// The body is counted, not kept: the lesson is about time, and a cap keeps a huge page harmless.
+size_t count_body(char*, size_t size, size_t nmemb, void* user) {
+    auto* t = static_cast<CurlTransport::Transfer*>(user);
+    t->bytes += size * nmemb;
+    if (t->bytes > t->max_bytes) {
+        t->over_size_cap = true;
+        return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
+    return size * nmemb;
+}
+
+// Called by curl at least about once a second while a blocking transfer runs.
+int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<CurlTransport::Transfer*>(user);
+    return (t->stop && t->stop->load(std::memory_order_relaxed)) ? 1 : 0;
+}
+
+std::unique_ptr<CurlTransport::Transfer> make_transfer(const Request& request, const TransportOptions& options) {
+    auto t = std::make_unique<CurlTransport::Transfer>();
+    t->easy = curl_easy_init();
+    t->max_bytes = options.max_bytes;
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // signals and threads do not mix
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout_ms));
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, count_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+    static const std::string user_agent = std::string("fetchlab/") + fetchlab_version();
+    curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    return t;
+}
+
+double info_seconds(CURL* e, CURLINFO what) {
+    curl_off_t us = 0;
+    if (curl_easy_getinfo(e, what, &us) != CURLE_OK) return 0;
+    return static_cast<double>(us) / 1e6;
+}
+
+// curl's timings count from the start of the transfer; the result's phases are on our clock.
+void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
+    Result& r = t.result;
+    CURL* e = t.easy;
+    long status = 0, connects = 0, os_errno = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+    const double connect = info_seconds(e, CURLINFO_CONNECT_TIME_T);
+    const double first_byte = info_seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
+
+    r.status = static_cast<int>(status);
+    r.bytes = std::min(t.bytes, t.max_bytes);
+    r.started = t.started;
+    r.new_connection = connects > 0;
+    r.connected = (connect > 0 || status > 0) ? t.started + connect : -1;
+    r.first_byte = first_byte > 0 ? t.started + first_byte : -1;
+    r.done = done;
+    r.error = error_kind_for(code, os_errno, t.over_size_cap);
+    if (r.error == ErrorKind::too_large) {
+        r.message = "body larger than the cap of " + std::to_string(t.max_bytes) + " bytes";
+    } else if (r.error == ErrorKind::cancelled) {
+        r.message = "cancelled before it finished";
+    } else if (r.error != ErrorKind::none) {
+        r.message = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
+    }
+    classify_http_status(r);
+}
+
+}  // namespace
+
+ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap) {
+    switch (code) {
+    case CURLE_OK: return ErrorKind::none;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT: return ErrorKind::bad_url;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return ErrorKind::dns;
+    case CURLE_COULDNT_CONNECT: return os_errno == ECONNREFUSED ? ErrorKind::connect_refused : ErrorKind::network;
+    case CURLE_OPERATION_TIMEDOUT: return ErrorKind::timeout;
+    case CURLE_FILESIZE_EXCEEDED: return ErrorKind::too_large;
+    case CURLE_WRITE_ERROR: return over_size_cap ? ErrorKind::too_large : ErrorKind::network;
+    case CURLE_ABORTED_BY_CALLBACK: return ErrorKind::cancelled;
+    default: return ErrorKind::network;
+    }
+}
+
+CurlTransport::CurlTransport(TransportOptions options) : options_(options) {
+    static std::once_flag global_init;
+    std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    multi_ = curl_multi_init();
+}
+
+CurlTransport::~CurlTransport() {
+    for (auto& [key, t] : active_) curl_multi_remove_handle(multi_, t->easy);
+    active_.clear();
+    curl_multi_cleanup(multi_);
+}
+
+double CurlTransport::now() const { return steady_seconds(); }
+
+Result CurlTransport::fetch(const Request& request, const std::atomic<bool>& stop) {
+    auto t = make_transfer(request, options_);
+    t->stop = &stop;
+    curl_easy_setopt(t->easy, CURLOPT_XFERINFOFUNCTION, check_stop);
+    curl_easy_setopt(t->easy, CURLOPT_XFERINFODATA, t.get());
+    curl_easy_setopt(t->easy, CURLOPT_NOPROGRESS, 0L);
+    t->started = now();
+    CURLcode code = curl_easy_perform(t->easy);
+    finish_transfer(*t, code, now());
+    return std::move(t->result);
+}
+
+void CurlTransport::start(const Request& request, Done done) {
+    auto t = make_transfer(request, options_);
+    t->done = std::move(done);
+    t->started = now();
+    CURLMcode added = curl_multi_add_handle(multi_, t->easy);
+    if (added != CURLM_OK) {
+        // Delivered by the next pump, like every other completion.
+        t->result = failed_before_start(ErrorKind::network, curl_multi_strerror(added), now());
+        aborted_.push_back(std::move(t));
+        return;
+    }
+    Transfer* key = t.get();
+    active_.emplace(key, std::move(t));
+}
+
+int CurlTransport::pump(int max_wait_ms) {
+    std::vector<std::unique_ptr<Transfer>> finished;
+    finished.swap(aborted_);
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    auto collect = [&] {
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            Transfer* raw = nullptr;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+            CURLcode code = msg->data.result;  // read before the handle is removed
+            curl_multi_remove_handle(multi_, raw->easy);
+            finish_transfer(*raw, code, now());
+            auto it = active_.find(raw);
+            finished.push_back(std::move(it->second));
+            active_.erase(it);
+        }
+    };
+    collect();
+    if (finished.empty() && !active_.empty() && max_wait_ms > 0) {
+        curl_multi_poll(multi_, nullptr, 0, max_wait_ms, nullptr);
+        curl_multi_perform(multi_, &running);
+        collect();
+    }
+    return deliver(finished);
+}
+
+int CurlTransport::deliver(std::vector<std::unique_ptr<Transfer>>& finished) {
+    // Callbacks run after curl is done with the handles, so they may start new transfers.
+    for (auto& t : finished) t->done(std::move(t->result));
+    return static_cast<int>(finished.size());
+}
+
+void CurlTransport::abort_started() {
+    const double t_now = now();
+    for (auto& [key, t] : active_) {
+        curl_multi_remove_handle(multi_, t->easy);
+        t->result = failed_before_start(ErrorKind::cancelled, "cancelled before it finished", t_now);
+        t->result.started = t->started;
+        aborted_.push_back(std::move(t));
+    }
+    active_.clear();
+}
+
+}  // namespace fetchlab

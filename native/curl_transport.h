@@ -1,0 +1,44 @@
+#pragma once
+// libcurl behind the core's Transport: an easy handle per blocking fetch, one multi handle
+// for every async fetch, pumped by curl_multi_poll.
+#include <curl/curl.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "transport.h"
+
+namespace fetchlab {
+
+class CurlTransport final : public Transport {
+public:
+    // Initialises libcurl globally on first use: construct the transport before any thread starts.
+    explicit CurlTransport(TransportOptions options = {});
+    ~CurlTransport() override;
+    CurlTransport(const CurlTransport&) = delete;
+    CurlTransport& operator=(const CurlTransport&) = delete;
+
+    Result fetch(const Request& request, const std::atomic<bool>& stop) override;
+    void start(const Request& request, Done done) override;
+    int pump(int max_wait_ms) override;
+    void abort_started() override;
+    double now() const override;
+
+    std::size_t started_in_flight() const { return active_.size(); }
+
+    struct Transfer;  // one request's easy handle and what its callbacks count
+
+private:
+    int deliver(std::vector<std::unique_ptr<Transfer>>& finished);
+
+    TransportOptions options_;
+    CURLM* multi_ = nullptr;
+    std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;  // added to multi_, not finished
+    std::vector<std::unique_ptr<Transfer>> aborted_;  // taken out by abort_started(), not delivered yet
+};
+
+// How a finished transfer's CURLcode (and the errno behind a failed connect) reads as an error.
+ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap);
+
+}  // namespace fetchlab

@@ -1,0 +1,518 @@
+#include "lab_server.h"
+
+#include "workload.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace fetchlab {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace fs = std::filesystem;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing helpers (public so they can be tested without a socket).
+
+namespace {
+
+constexpr long kMaxBodyBytes = 16L * 1024 * 1024;
+constexpr int kSeedBodyBytes = 8 * 1024;
+
+// Reads a plain decimal integer no greater than `max`; stops early so long inputs cannot overflow.
+bool parse_bounded(const std::string& text, long max, long& out) {
+    if (text.empty()) return false;
+    long value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return false;
+        value = value * 10 + (c - '0');
+        if (value > max) return false;
+    }
+    out = value;
+    return true;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+bool parse_delay_query(const std::string& query, DelayParams& out, std::string& error) {
+    struct Field {
+        const char* name;
+        long min, max;
+        long value;
+        bool seen;
+    };
+    DelayParams defaults;
+    Field fields[] = {
+        {"ms", 0, 60000, defaults.ms, false},
+        {"bytes", 0, kMaxBodyBytes, defaults.bytes, false},
+        {"status", 200, 599, defaults.status, false},
+        {"jitter", 0, 60000, defaults.jitter_ms, false},
+    };
+
+    std::size_t start = 0;
+    while (start <= query.size()) {
+        std::size_t end = query.find('&', start);
+        if (end == std::string::npos) end = query.size();
+        const std::string pair = query.substr(start, end - start);
+        start = end + 1;
+        if (pair.empty()) continue;  // "a=1&&b=2" and a trailing '&' are harmless
+
+        const std::size_t eq = pair.find('=');
+        const std::string name = pair.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+
+        Field* field = nullptr;
+        for (Field& f : fields)
+            if (name == f.name) field = &f;
+        if (!field) {
+            // The name is echoed back, so keep a hostile one from making the reply long.
+            error = "unknown parameter '" + name.substr(0, 40) + "' (use ms, bytes, status, jitter)";
+            return false;
+        }
+        if (field->seen) {
+            // Refused rather than "last one wins", so a typo'd URL never silently means something else.
+            error = name + " is given more than once";
+            return false;
+        }
+        field->seen = true;
+        long v = 0;
+        if (!parse_bounded(value, field->max, v) || v < field->min) {
+            error = name + " must be a whole number from " + std::to_string(field->min) + " to " +
+                    std::to_string(field->max);
+            return false;
+        }
+        field->value = v;
+    }
+
+    out.ms = static_cast<int>(fields[0].value);
+    out.bytes = fields[1].value;
+    out.status = static_cast<int>(fields[2].value);
+    out.jitter_ms = static_cast<int>(fields[3].value);
+    return true;
+}
+
+bool clean_request_path(const std::string& target_path, std::string& relative_out) {
+    const std::string path = target_path.substr(0, target_path.find('?'));
+    if (path.empty() || path[0] != '/') return false;
+
+    // Split on the raw slashes first: a decoded %2F must never become a separator.
+    std::string relative;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string::npos) end = path.size();
+        std::string segment;
+        for (std::size_t i = start; i < end; ++i) {
+            char c = path[i];
+            if (c == '%') {
+                if (i + 2 >= end) return false;  // a '%' needs two hex digits
+                const int hi = hex_value(path[i + 1]), lo = hex_value(path[i + 2]);
+                if (hi < 0 || lo < 0) return false;
+                c = static_cast<char>(hi * 16 + lo);
+                i += 2;
+            }
+            if (c == '\0' || c == '\\' || c == '/') return false;
+            segment += c;
+        }
+        start = end + 1;
+
+        if (segment.empty() || segment == ".") continue;
+        if (segment == "..") return false;
+        if (!relative.empty()) relative += '/';
+        relative += segment;
+    }
+    relative_out = relative;
+    return true;
+}
+
+const char* mime_type_for(const std::string& path) {
+    static const std::pair<const char*, const char*> types[] = {
+        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript"},
+        {".mjs", "text/javascript"},           {".css", "text/css"},
+        {".wasm", "application/wasm"},         {".json", "application/json"},
+        {".png", "image/png"},                 {".svg", "image/svg+xml"},
+        {".ico", "image/x-icon"},              {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
+    };
+    const std::size_t dot = path.rfind('.');
+    const std::size_t slash = path.rfind('/');
+    if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) {
+        std::string ext = path.substr(dot);
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        for (const auto& [suffix, type] : types)
+            if (ext == suffix) return type;
+    }
+    return "application/octet-stream";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server: one io_context, one Session per connection, a timer per waiting request.
+
+namespace {
+
+using Request = http::request<http::string_body>;
+// Every body is a view: into the shared filler or into the session's own string. That keeps a
+// 16 MiB answer as cheap to hold as an empty one.
+using Response = http::response<http::span_body<const char>>;
+
+// One filler for every body the lab makes up, allocated the first time a body is asked for.
+const char* filler() {
+    static const std::string data = [] {
+        std::string s(kMaxBodyBytes, '\n');
+        for (std::size_t i = 0; i < s.size(); ++i)
+            if (i % 64 != 63) s[i] = static_cast<char>('a' + i % 26);
+        return s;
+    }();
+    return data.data();
+}
+
+bool is_lab_path(const std::string& path) {
+    return path == "/delay" || path == "/health" || path.rfind("/seed/", 0) == 0;
+}
+
+const char* kHelpText =
+    "fetchlab latency lab\n"
+    "\n"
+    "GET /delay?ms=&bytes=&status=&jitter=  answers after ms (+ random 0..jitter) ms\n"
+    "GET /seed/N                            N = 1..11, the seed experiment's pages\n"
+    "GET /health                            ok\n";
+
+// Everything the server owns. Named at namespace scope so sessions can use it; LabServer::Impl,
+// which the header keeps private, is just this.
+struct Lab {
+    // Declared first so it is destroyed last: its pending handlers own sessions, and their sockets.
+    asio::io_context ioc{1};
+    LabServerOptions options;
+    fs::path root;  // canonical; empty when no web root
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    std::vector<std::unique_ptr<asio::steady_timer>> retry_timers;
+    std::vector<std::uint16_t> ports;
+    std::atomic<std::size_t> in_flight{0};
+    std::minstd_rand rng{std::random_device{}()};  // io thread only
+    bool accept_error_logged = false;               // io thread only
+    std::thread thread;
+
+    void listen(std::uint16_t port);
+    void accept(std::size_t i);
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket socket, Lab& server)
+        : stream_(std::move(socket)), buffer_(16 * 1024), delay_(stream_.get_executor()), server_(server) {}
+
+    void read() {
+        parser_.emplace();
+        parser_->body_limit(64 * 1024);
+        stream_.expires_after(std::chrono::seconds(30));  // idle keep-alive connections go away
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+private:
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::end_of_stream) return shut_down();
+        if (ec) return;  // timeout, reset or garbage: dropping the connection is the answer
+        stream_.expires_never();
+        ++server_.in_flight;
+        started_ = Clock::now();
+        const Request req = parser_->release();
+        parser_.reset();
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();  // waiting requests hold no read buffer
+        method_ = std::string(req.method_string());
+        target_ = std::string(req.target());
+
+        const auto wait = answer(req);
+        if (wait.count() == 0) return write();
+        delay_.expires_after(wait);
+        delay_.async_wait([self = shared_from_this()](beast::error_code) { self->write(); });
+    }
+
+    void write() {
+        stream_.expires_after(std::chrono::seconds(60));
+        http::async_write(stream_, res_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    }
+
+    void on_write(beast::error_code ec) {
+        --server_.in_flight;
+        if (server_.options.log) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+            std::fprintf(stderr, "%s %s %u %lld ms\n", method_.c_str(), target_.c_str(), res_.result_int(),
+                         static_cast<long long>(ms));
+        }
+        if (ec) return;
+        if (res_.need_eof()) return shut_down();
+        res_ = {};
+        body_.clear();
+        body_.shrink_to_fit();
+        read();
+    }
+
+    void shut_down() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // Fills res_ and says how long to wait before sending it.
+    std::chrono::milliseconds answer(const Request& req) {
+        const std::string target(req.target());
+        const std::size_t q = target.find('?');
+        const std::string path = target.substr(0, q);
+        const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+
+        res_.version(req.version());
+        res_.keep_alive(req.keep_alive());
+        res_.set(http::field::server, "fetchlab-lab");
+        res_.set("Cross-Origin-Resource-Policy", "cross-origin");
+        if (server_.options.isolation) {
+            res_.set("Cross-Origin-Opener-Policy", "same-origin");
+            res_.set("Cross-Origin-Embedder-Policy", "require-corp");
+        }
+        // A page on another origin (or port) must be able to read and time the lab's answers.
+        if (is_lab_path(path)) {
+            res_.set(http::field::access_control_allow_origin, "*");
+            res_.set("Timing-Allow-Origin", "*");
+            res_.set(http::field::cache_control, "no-store");
+        }
+
+        std::chrono::milliseconds wait{0};
+        const bool head = req.method() == http::verb::head;
+        if (req.method() == http::verb::options) {
+            res_.result(http::status::no_content);
+            res_.set(http::field::access_control_allow_origin, "*");
+            res_.set(http::field::access_control_allow_methods, "GET, HEAD, OPTIONS");
+            res_.set(http::field::access_control_allow_headers, "*");
+            res_.set(http::field::access_control_max_age, "600");
+        } else if (req.method() != http::verb::get && !head) {
+            res_.set(http::field::allow, "GET, HEAD, OPTIONS");
+            text(http::status::method_not_allowed, "method not allowed (use GET, HEAD or OPTIONS)");
+        } else if (path == "/health") {
+            text(http::status::ok, "ok");
+        } else if (path == "/delay") {
+            DelayParams p;
+            std::string error;
+            if (!parse_delay_query(query, p, error)) {
+                text(http::status::bad_request, error);
+            } else {
+                set_status(static_cast<unsigned>(p.status));
+                filler_body(p.bytes);
+                int ms = p.ms;
+                if (p.jitter_ms > 0) ms += std::uniform_int_distribution<int>(0, p.jitter_ms)(server_.rng);
+                wait = std::chrono::milliseconds(ms);
+            }
+        } else if (path.rfind("/seed/", 0) == 0) {
+            long n = 0;
+            const auto& delays = seed_delays_ms();
+            if (parse_bounded(path.substr(6), static_cast<long>(delays.size()), n) && n >= 1) {
+                res_.result(http::status::ok);
+                filler_body(kSeedBodyBytes);
+                wait = std::chrono::milliseconds(delays[static_cast<std::size_t>(n - 1)]);
+            } else {
+                text(http::status::not_found, "no such seed page (use /seed/1 to /seed/" +
+                                                  std::to_string(delays.size()) + ")");
+            }
+        } else {
+            serve_file(path, head);
+        }
+        finish(head);
+        return wait;
+    }
+
+    void serve_file(const std::string& path, bool head) {
+        std::string relative;
+        if (server_.root.empty()) {
+            if (path == "/") {
+                body_ = kHelpText;
+                res_.result(http::status::ok);
+                res_.set(http::field::content_type, "text/plain; charset=utf-8");
+            } else {
+                text(http::status::not_found, "not found");
+            }
+            return;
+        }
+        if (!clean_request_path(path, relative)) return text(http::status::bad_request, "path refused");
+
+        // The text check above cannot see symlinks; the canonical path can.
+        std::error_code ec;
+        fs::path file = fs::weakly_canonical(server_.root / relative, ec);
+        if (ec) return text(http::status::not_found, "not found");
+        const auto mismatch = std::mismatch(server_.root.begin(), server_.root.end(), file.begin(), file.end());
+        if (mismatch.first != server_.root.end()) return text(http::status::forbidden, "outside the web root");
+
+        std::string name = relative;
+        if (fs::is_directory(file, ec)) {
+            file /= "index.html";
+            name = "index.html";
+        }
+        if (!fs::is_regular_file(file, ec)) return text(http::status::not_found, "not found");
+
+        const auto size = fs::file_size(file, ec);
+        if (ec) return text(http::status::not_found, "not found");
+        if (!head) {
+            std::ifstream in(file, std::ios::binary);
+            body_.resize(static_cast<std::size_t>(size));
+            if (!in.read(body_.data(), static_cast<std::streamsize>(size)))
+                return text(http::status::internal_server_error, "cannot read file");
+        }
+        res_.result(http::status::ok);
+        res_.set(http::field::content_type, mime_type_for(name));
+        res_.set(http::field::cache_control, "no-cache");
+        res_.content_length(size);  // for HEAD, where the body stays empty
+    }
+
+    void text(http::status status, const std::string& line) {
+        res_.result(status);
+        res_.set(http::field::content_type, "text/plain; charset=utf-8");
+        body_ = line + "\n";
+    }
+
+    void set_status(unsigned code) {
+        res_.result(code);
+        if (http::int_to_status(code) == http::status::unknown) res_.reason("Lab Status");
+    }
+
+    void filler_body(long bytes) {
+        res_.set(http::field::content_type, "text/plain");
+        if (bytes > 0) res_.body() = {filler(), static_cast<std::size_t>(bytes)};
+    }
+
+    // Points the body at body_ (unless it already shows the filler) and sets the length.
+    void finish(bool head) {
+        const unsigned code = res_.result_int();
+        if (code == 204 || code == 304) {  // these must not carry a body
+            res_.body() = {};
+            return;
+        }
+        if (!body_.empty()) res_.body() = {body_.data(), body_.size()};
+        if (!res_.has_content_length()) res_.content_length(res_.body().size());
+        if (head) res_.body() = {};
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    asio::steady_timer delay_;
+    Response res_;
+    std::string body_;
+    std::string method_, target_;
+    Clock::time_point started_;
+    Lab& server_;
+};
+
+void Lab::listen(std::uint16_t port) {
+    const std::string where = options.host + ":" + std::to_string(port);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(options.host, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": not an IP address");
+
+    auto acceptor = std::make_unique<tcp::acceptor>(ioc);
+    const tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+
+    ports.push_back(acceptor->local_endpoint().port());
+    acceptors.push_back(std::move(acceptor));
+    retry_timers.push_back(std::make_unique<asio::steady_timer>(ioc));
+}
+
+void Lab::accept(std::size_t i) {
+    acceptors[i]->async_accept([this, i](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) {
+            // Out of descriptors (EMFILE) and the like pass; the listener must outlive them.
+            if (!accept_error_logged) {
+                std::fprintf(stderr, "lab server: accept failed (%s); retrying\n", ec.message().c_str());
+                accept_error_logged = true;
+            }
+            retry_timers[i]->expires_after(std::chrono::milliseconds(100));
+            retry_timers[i]->async_wait([this, i](beast::error_code wait_ec) {
+                if (!wait_ec) accept(i);
+            });
+            return;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);  // Nagle would add its own latency to the lab's
+        std::make_shared<Session>(std::move(socket), *this)->read();
+        accept(i);
+    });
+}
+
+}  // namespace
+
+struct LabServer::Impl : Lab {};
+
+LabServer::LabServer(const LabServerOptions& options) : impl_(std::make_unique<Impl>()) {
+    impl_->options = options;
+    if (options.ports < 1) throw std::runtime_error("the lab needs at least one port");
+    if (options.port != 0 && options.port + options.ports - 1 > 65535)
+        throw std::runtime_error("ports " + std::to_string(options.port) + ".." +
+                                 std::to_string(options.port + options.ports - 1) + " go past 65535");
+    if (!options.web_root.empty()) {
+        std::error_code ec;
+        impl_->root = fs::canonical(options.web_root, ec);
+        if (ec || !fs::is_directory(impl_->root))
+            throw std::runtime_error("web root is not a folder: " + options.web_root);
+    }
+    for (int i = 0; i < options.ports; ++i)
+        impl_->listen(options.port == 0 ? 0 : static_cast<std::uint16_t>(options.port + i));
+    for (std::size_t i = 0; i < impl_->acceptors.size(); ++i) impl_->accept(i);
+}
+
+LabServer::~LabServer() {
+    stop();
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+const std::vector<std::uint16_t>& LabServer::ports() const { return impl_->ports; }
+
+std::vector<std::string> LabServer::origins() const {
+    // A wildcard bind is reached through loopback; an IPv6 literal needs brackets in a URL.
+    std::string host = impl_->options.host;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    std::vector<std::string> out;
+    for (auto port : impl_->ports) out.push_back("http://" + host + ":" + std::to_string(port));
+    return out;
+}
+
+void LabServer::run() { impl_->ioc.run(); }
+
+void LabServer::start() {
+    if (impl_->thread.joinable()) return;
+    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+void LabServer::stop() { impl_->ioc.stop(); }
+
+std::size_t LabServer::requests_in_flight() const { return impl_->in_flight.load(); }
+
+}  // namespace fetchlab

@@ -1,0 +1,60 @@
+#pragma once
+// The latency lab: an HTTP server whose endpoints answer after a chosen delay, on one event
+// loop with a timer per waiting request, so thousands can wait at once on one thread. It also
+// serves the web page with the headers that cross-origin isolation (and so threads) needs.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fetchlab {
+
+struct LabServerOptions {
+    std::string host = "127.0.0.1";  // loopback unless asked otherwise
+    std::uint16_t port = 8080;       // 0 picks a free port for each listener
+    int ports = 1;                   // listen on port, port+1, ... port+ports-1
+    std::string web_root;            // static files; empty serves none
+    bool isolation = true;           // send COOP/COEP so the page is cross-origin isolated
+    bool log = false;                // one line per request on stderr
+};
+
+class LabServer {
+public:
+    // Binds every listener; throws std::runtime_error with a readable reason when it cannot.
+    explicit LabServer(const LabServerOptions& options);
+    ~LabServer();  // stops and joins
+    LabServer(const LabServer&) = delete;
+    LabServer& operator=(const LabServer&) = delete;
+
+    const std::vector<std::uint16_t>& ports() const;
+    std::vector<std::string> origins() const;  // "http://127.0.0.1:PORT", one per listener
+
+    void run();         // serves on the calling thread until stop()
+    void start();       // serves on a thread of its own
+    void stop();        // thread-safe; run() returns soon after
+    std::size_t requests_in_flight() const;  // requests received and not yet answered
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The lab's query parameters for GET /delay, validated.
+struct DelayParams {
+    int ms = 0;             // 0 .. 60000
+    long bytes = 0;         // 0 .. 16 MiB
+    int status = 200;       // 200 .. 599
+    int jitter_ms = 0;      // 0 .. 60000; the answer comes after ms + a random 0..jitter_ms
+};
+
+// Parses a query string ("ms=200&bytes=10"); on a bad or unknown parameter returns false and
+// sets `error` to a one-line reason.
+bool parse_delay_query(const std::string& query, DelayParams& out, std::string& error);
+
+// Decodes %XX and rejects paths that could leave the web root ("..", NUL, backslash, ...).
+// Returns false when the path must be refused.
+bool clean_request_path(const std::string& target_path, std::string& relative_out);
+
+const char* mime_type_for(const std::string& path);
+
+}  // namespace fetchlab

@@ -1,0 +1,104 @@
+#include "run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <system_error>
+
+#include "modes/modes.h"
+
+namespace fetchlab {
+
+Run::Run(Transport& transport, Workload workload, Mode mode, int workers)
+    : transport_(transport),
+      workload_(std::move(workload)),
+      mode_(mode),
+      workers_(std::max(1, workers)),
+      recorder_(workload_.size(), transport.now()),
+      fetcher_(workload_, transport_, recorder_, stop_) {}
+
+Run::~Run() {
+    if (began_ && !finished()) {
+        cancel();
+        wait();
+    }
+    if (runner_.joinable()) runner_.join();
+}
+
+void Run::begin() {
+    if (began_) return;
+    began_ = true;
+    cpu_start_ = std::clock();
+    recorder_.set_run_start(transport_.now());
+    if (mode_is_blocking(mode_)) {
+        auto body = [this] {
+            switch (mode_) {
+            case Mode::sequential: run_sequential(fetcher_); break;
+            case Mode::threads: run_threads(fetcher_); break;
+            case Mode::pool: run_pool(fetcher_, workers_); break;
+            default: break;
+            }
+            std::lock_guard<std::mutex> lock(runner_mutex_);
+            runner_end_ = transport_.now();
+            runner_done_ = true;
+            runner_cv_.notify_all();
+        };
+        try {
+            runner_ = std::thread(body);
+        } catch (const std::system_error&) {
+            recorder_.finish_unfinished(ErrorKind::no_thread, "could not start the runner thread",
+                                        transport_.now());
+            finish(transport_.now());
+        }
+    } else if (mode_ == Mode::async) {
+        start_async(fetcher_);
+    } else {
+        start_bounded(fetcher_, workers_);
+    }
+}
+
+bool Run::poll(int max_wait_ms) {
+    if (!began_) begin();
+    if (finished()) return true;
+    if (mode_is_blocking(mode_)) {
+        std::unique_lock<std::mutex> lock(runner_mutex_);
+        runner_cv_.wait_for(lock, std::chrono::milliseconds(max_wait_ms), [this] { return runner_done_; });
+        if (!runner_done_) return false;
+        double end = runner_end_;
+        lock.unlock();
+        runner_.join();
+        finish(end);
+        return true;
+    }
+    if (stop_.load() && !aborted_) {
+        aborted_ = true;
+        transport_.abort_started();
+    }
+    if (recorder_.in_flight() > 0) transport_.pump(max_wait_ms);
+    if (recorder_.in_flight() > 0) return false;
+    // Nothing in flight: either all are done, or a cancel left some never started.
+    if (recorder_.finished() < workload_.size() && !stop_.load()) return false;
+    finish(recorder_.snapshot().last_done);
+    return true;
+}
+
+void Run::wait() {
+    while (!poll(100)) {
+    }
+}
+
+void Run::cancel() { stop_.store(true); }
+
+void Run::finish(double end) {
+    recorder_.finish_unfinished(ErrorKind::cancelled, "cancelled before it finished", transport_.now());
+    const Timeline t = recorder_.snapshot();
+    wall_s_ = std::max(0.0, end - t.run_start);
+    cpu_s_ = static_cast<double>(std::clock() - cpu_start_) / CLOCKS_PER_SEC;
+    finished_.store(true);
+}
+
+Summary Run::summary() const {
+    return summarize(mode_, workers_, workload_, recorder_.snapshot(), wall_s_, cpu_s_);
+}
+
+}  // namespace fetchlab

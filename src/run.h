@@ -1,0 +1,67 @@
+#pragma once
+// One run: a workload fetched by one mode over one transport, recorded as it happens.
+//
+// Blocking modes run on a runner thread of their own, so the thread that owns the run (a UI
+// thread, the browser's main thread) never blocks on them. Async modes run on the thread that
+// calls begin() and poll(), which pumps the transport.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "fetcher.h"
+#include "mode.h"
+#include "recorder.h"
+#include "summary.h"
+#include "transport.h"
+#include "workload.h"
+
+namespace fetchlab {
+
+class Run {
+public:
+    Run(Transport& transport, Workload workload, Mode mode, int workers);
+    ~Run();  // cancels what is still running and waits for the runner thread
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    void begin();
+    // Drives the run for up to max_wait_ms: pumps the transport for async modes, waits for the
+    // runner thread otherwise. Returns true once every request has a result.
+    bool poll(int max_wait_ms);
+    void wait();  // poll until finished
+    void cancel();  // thread-safe; what has not finished is recorded as cancelled
+
+    bool finished() const { return finished_.load(); }
+    Mode mode() const { return mode_; }
+    int workers() const { return workers_; }
+    const Workload& workload() const { return workload_; }
+    Timeline timeline() const { return recorder_.snapshot(); }
+    Summary summary() const;  // final once finished()
+
+private:
+    void finish(double end);
+
+    Transport& transport_;
+    const Workload workload_;
+    const Mode mode_;
+    const int workers_;
+    std::atomic<bool> stop_{false};
+    Recorder recorder_;
+    Fetcher fetcher_;
+
+    std::clock_t cpu_start_ = 0;
+    double wall_s_ = 0;
+    double cpu_s_ = 0;
+    bool began_ = false;
+    bool aborted_ = false;
+    std::atomic<bool> finished_{false};
+
+    std::thread runner_;
+    std::mutex runner_mutex_;
+    std::condition_variable runner_cv_;
+    bool runner_done_ = false;
+    double runner_end_ = 0;
+};
+
+}  // namespace fetchlab

@@ -1,0 +1,34 @@
+#pragma once
+// What a run fetches: a list of requests, from a preset or a list of URLs.
+#include <string>
+#include <vector>
+
+namespace fetchlab {
+
+struct Request {
+    std::string url;
+    std::string label;          // short name for tables and waterfalls
+    double expected_s = -1;     // the server's delay when the lab states it; negative when unknown
+};
+
+struct Workload {
+    std::string name;           // "seed", "lab 10 x 200 ms", "3 URLs"
+    std::vector<Request> requests;
+
+    std::size_t size() const { return requests.size(); }
+};
+
+// The seed experiment's 11 page delays in milliseconds: one after another they add up to
+// 10.25 s and the slowest takes 1.3 s, like the 11 sites of the original run.
+const std::vector<int>& seed_delays_ms();
+
+// Requests are spread round-robin over the origins ("http://127.0.0.1:8080", ...), so that a
+// browser's per-origin connection limit can be shown and lifted. `origins` must not be empty.
+Workload seed_workload(const std::vector<std::string>& origins);
+Workload lab_workload(const std::vector<std::string>& origins, int n, int latency_ms, long bytes = 0);
+Workload url_workload(const std::vector<std::string>& urls);
+
+// One URL a line; blank lines and lines starting with '#' are skipped.
+std::vector<std::string> parse_url_list(const std::string& text);
+
+}  // namespace fetchlab

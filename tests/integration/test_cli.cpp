@@ -1,0 +1,129 @@
+// The fetchlab command itself: exit codes, the JSON and CSV outputs, bench, and serve.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "../support/loopback.h"
+
+extern char** environ;
+
+namespace {
+
+struct Output {
+    int status = -1;
+    std::string out;
+};
+
+// Runs the CLI with a shell command line's arguments; stderr is left out of `out`.
+Output cli(const std::string& args) {
+    Output o;
+    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + " 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::array<char, 4096> buf{};
+    while (std::size_t got = fread(buf.data(), 1, buf.size(), p)) o.out.append(buf.data(), got);
+    int raw = pclose(p);
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("cli: run --json prints one document with every mode's requests") {
+    Output o = cli("run --preset lab --n 5 --latency 50 --mode all --json");
+    CHECK(o.status == 0);
+    auto doc = nlohmann::json::parse(o.out);
+    REQUIRE(doc["runs"].size() == 5);
+    for (const auto& run : doc["runs"]) {
+        CHECK(run["n"] == 5);
+        CHECK(run["ok"] == 5);
+        CHECK(run["requests"].size() == 5);
+    }
+    CHECK(doc["runs"][0]["mode"] == "sequential");
+    CHECK(doc["runs"][0]["wall_s"].get<double>() >= 0.25);
+}
+
+TEST_CASE("cli: the human report has a waterfall and a table") {
+    Output o = cli("run --preset lab --n 3 --latency 20 --mode threads");
+    CHECK(o.status == 0);
+    CHECK(o.out.find("threads · 3 requests") != std::string::npos);
+    CHECK(o.out.find("thread 3") != std::string::npos);
+    CHECK(o.out.find("wall/ideal") != std::string::npos);
+}
+
+TEST_CASE("cli: bad usage exits 2, failed requests exit 1 with the reason shown") {
+    CHECK(cli("run --mode fastest").status == 2);
+    CHECK(cli("run --n 0").status == 2);
+    CHECK(cli("frobnicate").status == 2);
+    CHECK(cli("--help").status == 0);
+
+    const std::string refused = "http://127.0.0.1:" + std::to_string(fetchlab::testing::refused_port()) + "/";
+    Output o = cli("run --mode sequential " + refused);
+    CHECK(o.status == 1);
+    CHECK(o.out.find("connect refused") != std::string::npos);
+}
+
+TEST_CASE("cli: --csv prints a row per request") {
+    Output o = cli("run --preset lab --n 4 --latency 10 --mode async --csv");
+    CHECK(o.status == 0);
+    CHECK(o.out.rfind("mode,index,label,url,lane,", 0) == 0);
+    CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 5);
+}
+
+TEST_CASE("cli: bench --json reports median, min and max per mode") {
+    Output o = cli("bench --mode async --n 20 --latency 50 --runs 2 --warmup 0 --json");
+    CHECK(o.status == 0);
+    auto doc = nlohmann::json::parse(o.out);
+    REQUIRE(doc["bench"].size() == 1);
+    const auto& row = doc["bench"][0];
+    CHECK(row["mode"] == "async");
+    CHECK(row["runs"] == 2);
+    CHECK(row["errors"] == 0);
+    CHECK(row["wall_min_s"].get<double>() <= row["wall_median_s"].get<double>());
+    CHECK(row["wall_median_s"].get<double>() <= row["wall_max_s"].get<double>());
+    CHECK(row["wall_over_ideal"].get<double>() >= 1.0);
+    CHECK(row["peak_rss_mb"].get<double>() > 0);
+}
+
+TEST_CASE("cli: serve prints its URL, answers, and stops cleanly on SIGTERM") {
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    char* argv[] = {const_cast<char*>(FETCHLAB_CLI), const_cast<char*>("serve"), const_cast<char*>("--port"),
+                    const_cast<char*>("0"), nullptr};
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, FETCHLAB_CLI, &actions, nullptr, argv, environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+
+    std::string banner;
+    char c;
+    while (banner.find('\n') == std::string::npos && read(out[0], &c, 1) == 1) banner += c;
+    auto at = banner.find("http://127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    std::string origin = banner.substr(at, banner.find('/', at + 7) - at);
+
+    Output o = cli("run --mode sequential --json '" + origin + "/delay?ms=10'");
+    CHECK(o.status == 0);
+
+    kill(pid, SIGTERM);
+    int raw = 0;
+    waitpid(pid, &raw, 0);
+    close(out[0]);
+    CHECK(WIFEXITED(raw));
+    CHECK(WEXITSTATUS(raw) == 0);
+}

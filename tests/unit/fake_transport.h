@@ -1,0 +1,55 @@
+#pragma once
+// A transport with a manual clock for deterministic tests of the modes. Time only moves when
+// every request that can be waiting is waiting: blocking fetches sleep until the clock reaches
+// their end, and async fetches complete in pump() in order of their end time.
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "transport.h"
+
+namespace fetchlab::testing {
+
+class FakeTransport final : public Transport {
+public:
+    // Each request takes its expected_s. A URL containing "status=500" answers 500.
+    // `concurrency` blocking fetches of `n` in all can be waiting at once (the mode's lanes).
+    void expect_blocking(std::size_t concurrency, std::size_t n);
+    // Runs after each blocking fetch completes, with how many have completed.
+    std::function<void(std::size_t)> after_blocking_fetch;
+
+    Result fetch(const Request& request, const std::atomic<bool>& stop) override;
+    void start(const Request& request, Done done) override;
+    int pump(int max_wait_ms) override;
+    void abort_started() override;
+    double now() const override;
+
+    std::size_t max_async_in_flight() const { return max_async_in_flight_; }
+
+private:
+    Result answer(const Request& request, double started, double end) const;
+    void advance_if_all_waiting();  // with mutex_ held
+
+    struct Pending {
+        double end;
+        Request request;
+        double started;
+        Done done;
+        bool aborted = false;
+    };
+
+    mutable std::mutex mutex_;
+    std::condition_variable woken_;
+    double now_ = 1000.0;  // not zero, so "time since start" bugs show
+    std::multiset<double> sleepers_;
+    std::size_t concurrency_ = 1, total_ = 0, completed_ = 0;
+    std::vector<Pending> pending_;
+    std::size_t max_async_in_flight_ = 0;
+};
+
+// A workload whose request i takes delays[i] seconds.
+Workload fake_workload(const std::vector<double>& delays);
+
+}  // namespace fetchlab::testing

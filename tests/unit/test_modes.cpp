@@ -1,0 +1,157 @@
+// Each mode against the fake transport and its manual clock: exact, deterministic wall times.
+#include <doctest/doctest.h>
+
+#include <numeric>
+
+#include "fake_transport.h"
+#include "run.h"
+
+using namespace fetchlab;
+using fetchlab::testing::FakeTransport;
+using fetchlab::testing::fake_workload;
+
+namespace {
+
+Summary run_fake(Mode mode, const std::vector<double>& delays, int workers = 4) {
+    FakeTransport fake;
+    fake.expect_blocking(mode_concurrency(mode, delays.size(), workers), delays.size());
+    Run run(fake, fake_workload(delays), mode, workers);
+    run.wait();
+    REQUIRE(run.finished());
+    return run.summary();
+}
+
+const std::vector<double> seed_like = {0.62, 1.30, 0.85, 0.97, 0.74, 1.12, 0.58, 1.05, 0.91, 0.88, 1.23};
+
+}  // namespace
+
+TEST_CASE("sequential: wall time is the sum of latencies") {
+    Summary s = run_fake(Mode::sequential, seed_like);
+    CHECK(s.wall_s == doctest::Approx(10.25));
+    CHECK(s.ideal_s == doctest::Approx(10.25));
+    CHECK(s.ok == 11);
+    CHECK(s.errors == 0);
+    CHECK(s.peak_in_flight == 1);
+}
+
+TEST_CASE("threads: wall time is the slowest request and all run at once") {
+    Summary s = run_fake(Mode::threads, seed_like);
+    CHECK(s.wall_s == doctest::Approx(1.30));
+    CHECK(s.ideal_s == doctest::Approx(1.30));
+    CHECK(s.ok == 11);
+    CHECK(s.peak_in_flight == 11);
+}
+
+TEST_CASE("async: wall time is the slowest request and all are in flight at once") {
+    Summary s = run_fake(Mode::async, seed_like);
+    CHECK(s.wall_s == doctest::Approx(1.30));
+    CHECK(s.ok == 11);
+    CHECK(s.peak_in_flight == 11);
+}
+
+TEST_CASE("pool: K workers finish in ceil(n/K) waves of equal requests") {
+    SUBCASE("10 x 1 s over 4 workers takes 3 s") {
+        Summary s = run_fake(Mode::pool, std::vector<double>(10, 1.0), 4);
+        CHECK(s.wall_s == doctest::Approx(3.0));
+        CHECK(s.ideal_s == doctest::Approx(3.0));
+        CHECK(s.peak_in_flight == 4);
+        CHECK(s.ok == 10);
+    }
+    SUBCASE("a long first request does not hold up the other lane") {
+        Summary s = run_fake(Mode::pool, {3, 1, 1, 1}, 2);
+        CHECK(s.wall_s == doctest::Approx(3.0));
+        CHECK(s.ok == 4);
+    }
+    SUBCASE("more workers than requests run them all at once") {
+        Summary s = run_fake(Mode::pool, {1, 2}, 8);
+        CHECK(s.wall_s == doctest::Approx(2.0));
+        CHECK(s.peak_in_flight == 2);
+    }
+}
+
+TEST_CASE("bounded: never more than K in flight, refilled as each completes") {
+    for (int k : {1, 3, 5}) {
+        CAPTURE(k);
+        FakeTransport fake;
+        Run run(fake, fake_workload(std::vector<double>(12, 0.5)), Mode::bounded, k);
+        run.wait();
+        Summary s = run.summary();
+        CHECK(fake.max_async_in_flight() == static_cast<std::size_t>(k));
+        CHECK(s.peak_in_flight == static_cast<std::size_t>(k));
+        CHECK(s.wall_s == doctest::Approx(0.5 * ((12 + k - 1) / k)));
+        CHECK(s.ok == 12);
+    }
+}
+
+TEST_CASE("every mode accounts for every request when some fail") {
+    Workload w = fake_workload({0.1, 0.2, 0.3, 0.4});
+    w.requests[1].url += "?status=500";
+    w.requests[3].url += "?status=500";
+    for (Mode mode : all_modes()) {
+        CAPTURE(mode_name(mode));
+        FakeTransport fake;
+        fake.expect_blocking(mode_concurrency(mode, w.size(), 2), w.size());
+        Run run(fake, w, mode, 2);
+        run.wait();
+        Summary s = run.summary();
+        CHECK(s.ok == 2);
+        CHECK(s.errors == 2);
+        Timeline t = run.timeline();
+        CHECK(t.requests[1].result.error == ErrorKind::http_status);
+        CHECK(t.requests[1].result.message == "HTTP 500 Internal Server Error");
+        for (const RequestRecord& r : t.requests) CHECK(r.state == RequestState::done);
+    }
+}
+
+TEST_CASE("lanes: which thread or loop ran each request") {
+    FakeTransport fake;
+    fake.expect_blocking(3, 6);
+    Run run(fake, fake_workload(std::vector<double>(6, 1.0)), Mode::pool, 3);
+    run.wait();
+    for (const RequestRecord& r : run.timeline().requests) {
+        CHECK(r.lane >= 0);
+        CHECK(r.lane < 3);
+    }
+    CHECK(lane_label(Mode::pool, 0) == "worker 1");
+    CHECK(lane_label(Mode::threads, 4) == "thread 5");
+    CHECK(lane_label(Mode::async, 0) == "event loop");
+}
+
+TEST_CASE("cancel: a blocking run records what it did not fetch as cancelled") {
+    FakeTransport fake;
+    fake.expect_blocking(1, 5);
+    Run run(fake, fake_workload(std::vector<double>(5, 1.0)), Mode::sequential, 1);
+    fake.after_blocking_fetch = [&run](std::size_t completed) {
+        if (completed == 2) run.cancel();
+    };
+    run.wait();
+    Summary s = run.summary();
+    CHECK(s.ok == 2);
+    CHECK(s.cancelled == 3);
+    CHECK(s.ok + s.errors == 5);
+    CHECK(run.timeline().requests[4].result.error == ErrorKind::cancelled);
+}
+
+TEST_CASE("cancel: an async run aborts what is in flight and skips what was never started") {
+    FakeTransport fake;
+    Run run(fake, fake_workload(std::vector<double>(6, 1.0)), Mode::bounded, 2);
+    run.begin();
+    CHECK_FALSE(run.poll(0));  // the first two complete and two more start
+    run.cancel();
+    run.wait();
+    Summary s = run.summary();
+    CHECK(s.ok == 2);
+    CHECK(s.cancelled == 4);
+    CHECK(s.ok + s.errors == 6);
+}
+
+TEST_CASE("an empty workload finishes at once with nothing to report") {
+    for (Mode mode : all_modes()) {
+        FakeTransport fake;
+        fake.expect_blocking(1, 0);
+        Run run(fake, fake_workload({}), mode, 2);
+        run.wait();
+        CHECK(run.summary().n == 0);
+        CHECK(run.summary().wall_s == doctest::Approx(0));
+    }
+}

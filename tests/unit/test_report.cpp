@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_transport.h"
+#include "report.h"
+#include "run.h"
+
+using namespace fetchlab;
+using fetchlab::testing::FakeTransport;
+using fetchlab::testing::fake_workload;
+
+TEST_CASE("JSON report: the documented shape, times relative to the run's start") {
+    Workload w = fake_workload({0.5, 1.0});
+    w.requests[1].url += "?status=500";
+    std::vector<RunReport> reports;
+    for (Mode mode : {Mode::sequential, Mode::async}) {
+        FakeTransport fake;
+        fake.expect_blocking(1, 2);
+        Run run(fake, w, mode, 1);
+        run.wait();
+        reports.push_back(report_of(run));
+    }
+    auto doc = nlohmann::json::parse(report_json(reports));
+    CHECK(doc["fetchlab"].get<std::string>() == fetchlab_version());
+    REQUIRE(doc["runs"].size() == 2);
+    const auto& seq = doc["runs"][0];
+    for (const char* key : {"mode", "n", "wall_s", "ideal_s", "cpu_s", "ok", "errors", "requests", "speedup",
+                            "peak_in_flight"})
+        CHECK_MESSAGE(seq.contains(key), key);
+    CHECK(seq["mode"] == "sequential");
+    CHECK(seq["n"] == 2);
+    CHECK(seq["wall_s"].get<double>() == doctest::Approx(1.5));
+    CHECK(seq["ok"] == 1);
+    CHECK(seq["errors"] == 1);
+    REQUIRE(seq["requests"].size() == 2);
+    const auto& r0 = seq["requests"][0];
+    for (const char* key : {"url", "lane", "start_s", "connect_s", "first_byte_s", "end_s", "status", "bytes", "error"})
+        CHECK_MESSAGE(r0.contains(key), key);
+    CHECK(r0["start_s"].get<double>() == doctest::Approx(0.0));
+    CHECK(r0["end_s"].get<double>() == doctest::Approx(0.5));
+    CHECK(r0["error"].is_null());
+    CHECK(r0["lane"] == "thread");
+    const auto& r1 = seq["requests"][1];
+    CHECK(r1["start_s"].get<double>() == doctest::Approx(0.5));
+    CHECK(r1["status"] == 500);
+    CHECK(r1["error"] == "http status");
+    CHECK(r1["message"] == "HTTP 500 Internal Server Error");
+    const auto& as = doc["runs"][1];
+    CHECK(as["wall_s"].get<double>() == doctest::Approx(1.0));
+    CHECK(as["speedup"].get<double>() == doctest::Approx(1.5));
+    CHECK(as["requests"][0]["lane"] == "event loop");
+}
+
+TEST_CASE("speedup baseline: the sequential run, else the ideal sequential time") {
+    FakeTransport fake;
+    Run run(fake, fake_workload({1.0, 2.0}), Mode::async, 1);
+    run.wait();
+    bool measured = true;
+    CHECK(speedup_baseline({report_of(run)}, &measured) == doctest::Approx(3.0));
+    CHECK_FALSE(measured);
+}
+
+TEST_CASE("error kinds have readable names") {
+    CHECK(std::string(error_kind_name(ErrorKind::connect_refused)) == "connect refused");
+    CHECK(std::string(error_kind_name(ErrorKind::too_large)) == "too large");
+    Result r;
+    r.status = 404;
+    classify_http_status(r);
+    CHECK(r.error == ErrorKind::http_status);
+    CHECK(r.message == "HTTP 404 Not Found");
+    Result fine;
+    fine.status = 302;
+    classify_http_status(fine);
+    CHECK(fine.ok());
+}

@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include "mode.h"
+#include "workload.h"
+
+using namespace fetchlab;
+
+TEST_CASE("seed preset: 11 pages adding up to 10.25 s, the slowest 1.3 s") {
+    const auto& ms = seed_delays_ms();
+    REQUIRE(ms.size() == 11);
+    CHECK(std::accumulate(ms.begin(), ms.end(), 0) == 10250);
+    CHECK(*std::max_element(ms.begin(), ms.end()) == 1300);
+    Workload w = seed_workload({"http://127.0.0.1:8080"});
+    REQUIRE(w.size() == 11);
+    CHECK(w.requests[0].url == "http://127.0.0.1:8080/seed/1");
+    CHECK(w.requests[10].url == "http://127.0.0.1:8080/seed/11");
+    CHECK(w.requests[1].expected_s == doctest::Approx(1.3));
+}
+
+TEST_CASE("presets spread requests round-robin over the origins") {
+    Workload w = lab_workload({"http://a:1", "http://a:2", "http://a:3"}, 7, 200);
+    REQUIRE(w.size() == 7);
+    CHECK(w.requests[0].url == "http://a:1/delay?ms=200");
+    CHECK(w.requests[1].url == "http://a:2/delay?ms=200");
+    CHECK(w.requests[3].url == "http://a:1/delay?ms=200");
+    CHECK(w.requests[6].expected_s == doctest::Approx(0.2));
+    CHECK(w.name == "lab 7 x 200 ms");
+    CHECK(lab_workload({"http://a:1"}, 1, 5, 1000).requests[0].url == "http://a:1/delay?ms=5&bytes=1000");
+    CHECK_THROWS_AS(seed_workload({}), std::invalid_argument);
+}
+
+TEST_CASE("URL list: one a line, blanks and comments skipped, spaces trimmed") {
+    auto urls = parse_url_list("# pages\nhttp://a/\n\n   https://b/x  \r\n  # indented comment\nhttp://c\n");
+    REQUIRE(urls.size() == 3);
+    CHECK(urls[0] == "http://a/");
+    CHECK(urls[1] == "https://b/x");
+    CHECK(urls[2] == "http://c");
+    Workload w = url_workload(urls);
+    CHECK(w.requests[1].label == "b/x");
+    CHECK(w.requests[1].expected_s < 0);
+    CHECK(w.name == "3 URLs");
+}
+
+TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
+    for (Mode m : all_modes()) CHECK(parse_mode(mode_name(m)) == m);
+    CHECK_FALSE(parse_mode("fast").has_value());
+    CHECK(mode_concurrency(Mode::sequential, 10, 4) == 1);
+    CHECK(mode_concurrency(Mode::threads, 10, 4) == 10);
+    CHECK(mode_concurrency(Mode::async, 10, 4) == 10);
+    CHECK(mode_concurrency(Mode::pool, 10, 4) == 4);
+    CHECK(mode_concurrency(Mode::bounded, 3, 4) == 3);
+    CHECK(mode_is_blocking(Mode::pool));
+    CHECK_FALSE(mode_is_blocking(Mode::bounded));
+}
