@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -108,6 +109,11 @@ void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
         r.message = "cancelled before it finished";
     } else if (r.error != ErrorKind::none) {
         r.message = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
+        // curl 7.88 says "Couldn't connect to server"; the system's reason says why.
+        if (os_errno != 0) {
+            const std::string why = std::strerror(static_cast<int>(os_errno));
+            if (r.message.find(why) == std::string::npos) r.message += " (" + why + ")";
+        }
     }
     classify_http_status(r);
 }

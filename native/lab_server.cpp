@@ -7,8 +7,8 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -447,7 +447,7 @@ void Lab::accept(std::size_t i) {
     acceptors[i]->async_accept([this, i](beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;
         if (ec) {
-            // Out of descriptors (EMFILE) and the like pass; the listener must outlive them.
+            // Running out of descriptors (EMFILE) is temporary; the listener must outlive it.
             if (!accept_error_logged) {
                 std::fprintf(stderr, "lab server: accept failed (%s); retrying\n", ec.message().c_str());
                 accept_error_logged = true;
