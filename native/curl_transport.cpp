@@ -1,6 +1,10 @@
 #include "curl_transport.h"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -94,13 +98,16 @@ void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
     curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     const double connect = info_seconds(e, CURLINFO_CONNECT_TIME_T);
     const double first_byte = info_seconds(e, CURLINFO_STARTTRANSFER_TIME_T);
+    // curl's clock starts when it first works on the transfer, which for async fetches can be
+    // later than start(): anchor its times at the end, which both clocks agree on.
+    const double curl_start = std::max(t.started, done - info_seconds(e, CURLINFO_TOTAL_TIME_T));
 
     r.status = static_cast<int>(status);
     r.bytes = std::min(t.bytes, t.max_bytes);
     r.started = t.started;
     r.new_connection = connects > 0;
-    r.connected = (connect > 0 || status > 0) ? t.started + connect : -1;
-    r.first_byte = first_byte > 0 ? t.started + first_byte : -1;
+    r.connected = (connect > 0 || status > 0) ? curl_start + connect : -1;
+    r.first_byte = first_byte > 0 ? curl_start + first_byte : -1;
     r.done = done;
     r.error = error_kind_for(code, os_errno, t.over_size_cap);
     if (r.error == ErrorKind::too_large) {
@@ -140,12 +147,18 @@ CurlTransport::CurlTransport(TransportOptions options) : options_(options) {
     static std::once_flag global_init;
     std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi_ = curl_multi_init();
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
 }
 
 CurlTransport::~CurlTransport() {
     for (auto& [key, t] : active_) curl_multi_remove_handle(multi_, t->easy);
     active_.clear();
     curl_multi_cleanup(multi_);
+    close(epoll_fd_);
 }
 
 double CurlTransport::now() const { return steady_seconds(); }
@@ -177,31 +190,65 @@ void CurlTransport::start(const Request& request, Done done) {
     active_.emplace(key, std::move(t));
 }
 
+// curl tells us which sockets to watch and when its next timeout is due; epoll waits on exactly
+// those, so each wake-up costs in proportion to what happened, not to how many are in flight.
+int CurlTransport::on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
+    auto* self = static_cast<CurlTransport*>(self_ptr);
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+        return 0;
+    }
+    epoll_event ev{};
+    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    if (epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+        epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+}
+
+int CurlTransport::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
+    auto* self = static_cast<CurlTransport*>(self_ptr);
+    self->timer_due_ = timeout_ms < 0 ? -1 : self->now() + timeout_ms / 1000.0;
+    return 0;
+}
+
+void CurlTransport::collect_finished(std::vector<std::unique_ptr<Transfer>>& finished) {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        Transfer* raw = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
+        const CURLcode code = msg->data.result;  // read before the handle is removed
+        curl_multi_remove_handle(multi_, raw->easy);
+        finish_transfer(*raw, code, now());
+        auto it = active_.find(raw);
+        finished.push_back(std::move(it->second));
+        active_.erase(it);
+    }
+}
+
 int CurlTransport::pump(int max_wait_ms) {
     std::vector<std::unique_ptr<Transfer>> finished;
     finished.swap(aborted_);
+    int wait_ms = finished.empty() && !active_.empty() ? std::max(0, max_wait_ms) : 0;
+    if (timer_due_ >= 0) wait_ms = std::min(wait_ms, static_cast<int>(std::ceil((timer_due_ - now()) * 1000)));
+    wait_ms = std::max(0, wait_ms);
+
+    epoll_event events[256];
+    const int ready = epoll_wait(epoll_fd_, events, 256, wait_ms);
     int running = 0;
-    curl_multi_perform(multi_, &running);
-    auto collect = [&] {
-        int left = 0;
-        while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-            if (msg->msg != CURLMSG_DONE) continue;
-            Transfer* raw = nullptr;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &raw);
-            CURLcode code = msg->data.result;  // read before the handle is removed
-            curl_multi_remove_handle(multi_, raw->easy);
-            finish_transfer(*raw, code, now());
-            auto it = active_.find(raw);
-            finished.push_back(std::move(it->second));
-            active_.erase(it);
-        }
-    };
-    collect();
-    if (finished.empty() && !active_.empty() && max_wait_ms > 0) {
-        curl_multi_poll(multi_, nullptr, 0, max_wait_ms, nullptr);
-        curl_multi_perform(multi_, &running);
-        collect();
+    for (int i = 0; i < ready; ++i) {
+        int flags = 0;
+        if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi_, events[i].data.fd, flags, &running);
     }
+    if (timer_due_ >= 0 && now() >= timer_due_) {
+        timer_due_ = -1;  // curl sets a new one from inside the call if it needs one
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    collect_finished(finished);
     return deliver(finished);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // libcurl behind the core's Transport: an easy handle per blocking fetch, one multi handle
-// for every async fetch, pumped by curl_multi_poll.
+// for every async fetch, driven by curl_multi_socket_action over epoll.
 #include <curl/curl.h>
 
 #include <memory>
@@ -30,10 +30,15 @@ public:
     struct Transfer;  // one request's easy handle and what its callbacks count
 
 private:
+    static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
+    static int on_timer(CURLM* multi, long timeout_ms, void* self);
+    void collect_finished(std::vector<std::unique_ptr<Transfer>>& finished);
     int deliver(std::vector<std::unique_ptr<Transfer>>& finished);
 
     TransportOptions options_;
     CURLM* multi_ = nullptr;
+    int epoll_fd_ = -1;
+    double timer_due_ = -1;  // when curl wants CURL_SOCKET_TIMEOUT, on now()'s clock; -1: no timer
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;  // added to multi_, not finished
     std::vector<std::unique_ptr<Transfer>> aborted_;  // taken out by abort_started(), not delivered yet
 };
