@@ -192,7 +192,7 @@ void CurlTransport::start(const Request& request, Done done) {
 
 // curl tells us which sockets to watch and when its next timeout is due; epoll waits on exactly
 // those, so each wake-up costs in proportion to what happened, not to how many are in flight.
-int CurlTransport::on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void*) {
+int CurlTransport::on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, void* watched) {
     auto* self = static_cast<CurlTransport*>(self_ptr);
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
@@ -201,8 +201,9 @@ int CurlTransport::on_socket(CURL*, curl_socket_t fd, int what, void* self_ptr, 
     epoll_event ev{};
     ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
     ev.data.fd = fd;
-    if (epoll_ctl(self->epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
-        epoll_ctl(self->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    // curl keeps a pointer per socket for us: non-null once the socket is in the epoll set.
+    epoll_ctl(self->epoll_fd_, watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    if (!watched) curl_multi_assign(self->multi_, fd, self);
     return 0;
 }
 
