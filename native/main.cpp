@@ -34,6 +34,14 @@ static const char* mode_help =
     "  pool:       K worker threads sharing a queue\n"
     "  bounded:    async with at most K in flight";
 
+static void add_mode_options(CLI::App& cmd, std::string& mode, int& workers, int& timeout_ms) {
+    cmd.add_option("-m,--mode", mode, mode_help)
+        ->check(CLI::IsMember({"sequential", "threads", "async", "pool", "bounded", "all"}))
+        ->capture_default_str();
+    cmd.add_option("-k,--workers", workers, "K for pool and bounded")->check(CLI::Range(1, 10000))->capture_default_str();
+    cmd.add_option("--timeout", timeout_ms, "per-request timeout in ms")->check(CLI::Range(1, 600000))->capture_default_str();
+}
+
 int main(int argc, char** argv) {
 #ifndef __SANITIZE_THREAD__  // ThreadSanitizer's runtime refuses threads with stacks this small
     // A thread that waits on one socket needs little stack. glibc's default of 8 MiB costs page-table
@@ -53,11 +61,7 @@ int main(int argc, char** argv) {
     cli::RunOptions run;
     CLI::App* run_cmd = app.add_subcommand("run", "Fetch a workload in one mode or all of them and report each run");
     add_workload_options(*run_cmd, run.workload);
-    run_cmd->add_option("-m,--mode", run.mode, mode_help)
-        ->check(CLI::IsMember({"sequential", "threads", "async", "pool", "bounded", "all"}))
-        ->capture_default_str();
-    run_cmd->add_option("-k,--workers", run.workers, "K for pool and bounded")->check(CLI::Range(1, 10000))->capture_default_str();
-    run_cmd->add_option("--timeout", run.timeout_ms, "per-request timeout in ms")->check(CLI::Range(1, 600000))->capture_default_str();
+    add_mode_options(*run_cmd, run.mode, run.workers, run.timeout_ms);
     run_cmd->add_option("--max-bytes", run.max_bytes, "a larger body ends as a 'too large' error")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
         ->capture_default_str();
@@ -70,11 +74,7 @@ int main(int argc, char** argv) {
     bench.workload.n = 100;
     CLI::App* bench_cmd = app.add_subcommand("bench", "Repeat runs per mode and report median, min and max wall time");
     add_workload_options(*bench_cmd, bench.workload);
-    bench_cmd->add_option("-m,--mode", bench.mode, mode_help)
-        ->check(CLI::IsMember({"sequential", "threads", "async", "pool", "bounded", "all"}))
-        ->capture_default_str();
-    bench_cmd->add_option("-k,--workers", bench.workers, "K for pool and bounded")->check(CLI::Range(1, 10000))->capture_default_str();
-    bench_cmd->add_option("--timeout", bench.timeout_ms, "per-request timeout in ms")->check(CLI::Range(1, 600000))->capture_default_str();
+    add_mode_options(*bench_cmd, bench.mode, bench.workers, bench.timeout_ms);
     bench_cmd->add_option("-r,--runs", bench.runs, "measured runs per mode")->check(CLI::Range(1, 1000))->capture_default_str();
     bench_cmd->add_option("-w,--warmup", bench.warmup, "unmeasured runs first")->check(CLI::Range(0, 100))->capture_default_str();
     bench_cmd->add_flag("--json", bench.json, "print one JSON document");
