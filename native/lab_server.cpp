@@ -84,12 +84,25 @@ bool parse_delay_query(const std::string& query, DelayParams& out, std::string& 
         const std::string name = pair.substr(0, eq);
         const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
 
+        if (name == "id") {
+            // Any short token: it only makes each request's URL unique. A browser's HTTP cache
+            // lets one request at a time through for identical URLs, which would serialize them.
+            const bool token = !value.empty() && value.size() <= 32 &&
+                               std::all_of(value.begin(), value.end(), [](unsigned char c) {
+                                   return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+                               });
+            if (!token) {
+                error = "id must be 1 to 32 letters, digits, '-', '_' or '.'";
+                return false;
+            }
+            continue;
+        }
         Field* field = nullptr;
         for (Field& f : fields)
             if (name == f.name) field = &f;
         if (!field) {
             // The name is echoed back, so keep a hostile one from making the reply long.
-            error = "unknown parameter '" + name.substr(0, 40) + "' (use ms, bytes, status, jitter)";
+            error = "unknown parameter '" + name.substr(0, 40) + "' (use ms, bytes, status, jitter, id)";
             return false;
         }
         if (field->seen) {
@@ -198,15 +211,16 @@ const char* filler(std::size_t bytes) {
 }
 
 bool is_lab_path(const std::string& path) {
-    return path == "/delay" || path == "/health" || path.rfind("/seed/", 0) == 0;
+    return path == "/delay" || path == "/health" || path == "/lab" || path.rfind("/seed/", 0) == 0;
 }
 
 const char* kHelpText =
     "fetchlab latency lab\n"
     "\n"
-    "GET /delay?ms=&bytes=&status=&jitter=  answers after ms (+ random 0..jitter) ms\n"
+    "GET /delay?ms=&bytes=&status=&jitter=&id=  answers after ms (+ random 0..jitter) ms; id is ignored\n"
     "GET /seed/N                            N = 1..11, the seed experiment's pages\n"
-    "GET /health                            ok\n";
+    "GET /health                            ok\n"
+    "GET /lab                               {\"ports\": [...]}: the origins a page may spread requests over\n";
 
 // Everything the server owns. Named at namespace scope so sessions can use it; LabServer::Impl,
 // which the header keeps private, is just this.
@@ -320,6 +334,14 @@ private:
             text(http::status::method_not_allowed, "method not allowed (use GET, HEAD or OPTIONS)");
         } else if (path == "/health") {
             text(http::status::ok, "ok");
+        } else if (path == "/lab") {
+            // The page asks which ports it may spread requests over, one origin each.
+            body_ = "{\"ports\": [";
+            for (std::size_t i = 0; i < server_.ports.size(); ++i)
+                body_ += (i ? ", " : "") + std::to_string(server_.ports[i]);
+            body_ += "]}\n";
+            res_.result(http::status::ok);
+            res_.set(http::field::content_type, "application/json");
         } else if (path == "/delay") {
             DelayParams p;
             std::string error;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <system_error>
+#include <thread>
 
 #include "modes/modes.h"
 
@@ -22,7 +23,6 @@ Run::~Run() {
         cancel();
         wait();
     }
-    if (runner_.joinable()) runner_.join();
 }
 
 void Run::begin() {
@@ -38,10 +38,9 @@ void Run::begin() {
             case Mode::pool: run_pool(fetcher_, workers_); break;
             default: break;
             }
-            std::lock_guard<std::mutex> lock(runner_mutex_);
             runner_end_ = transport_.now();
-            runner_done_ = true;
-            runner_cv_.notify_all();
+            // The runner's last touch of this Run: after it, the Run may be gone.
+            runner_done_.store(true, std::memory_order_release);
         };
         try {
             runner_ = std::thread(body);
@@ -61,13 +60,15 @@ bool Run::poll(int max_wait_ms) {
     if (!began_) begin();
     if (finished()) return true;
     if (mode_is_blocking(mode_)) {
-        std::unique_lock<std::mutex> lock(runner_mutex_);
-        runner_cv_.wait_for(lock, std::chrono::milliseconds(max_wait_ms), [this] { return runner_done_; });
-        if (!runner_done_) return false;
-        double end = runner_end_;
-        lock.unlock();
-        runner_.join();
-        finish(end);
+        // Polled rather than waited on, so the thread that owns the run (a browser's main thread
+        // among them) never blocks on a lock the runner holds.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+        while (!runner_done_.load(std::memory_order_acquire)) {
+            if (std::chrono::steady_clock::now() >= deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        runner_.detach();  // done with this Run; nothing left to wait for
+        finish(runner_end_);
         return true;
     }
     if (stop_.load() && !aborted_) {

@@ -5,8 +5,6 @@
 // thread, the browser's main thread) never blocks on them. Async modes run on the thread that
 // calls begin() and poll(), which pumps the transport.
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "fetcher.h"
@@ -58,10 +56,8 @@ private:
     std::atomic<bool> finished_{false};
 
     std::thread runner_;
-    std::mutex runner_mutex_;
-    std::condition_variable runner_cv_;
-    bool runner_done_ = false;
-    double runner_end_ = 0;
+    std::atomic<bool> runner_done_{false};
+    double runner_end_ = 0;  // written by the runner before runner_done_
 };
 
 }  // namespace fetchlab

@@ -32,6 +32,8 @@ Workload lab_workload(const std::vector<std::string>& origins, int n, int latenc
     for (int i = 0; i < n; ++i) {
         std::string url = origin_for(origins, i) + "/delay?ms=" + std::to_string(latency_ms);
         if (bytes > 0) url += "&bytes=" + std::to_string(bytes);
+        // A distinct URL per request: browsers let identical URLs through their cache one at a time.
+        url += "&id=" + std::to_string(i + 1);
         w.requests.push_back({url, "request " + std::to_string(i + 1), latency_ms / 1000.0});
     }
     return w;

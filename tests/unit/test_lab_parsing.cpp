@@ -84,8 +84,8 @@ TEST_CASE("delay query: values that are not plain whole numbers are refused") {
 }
 
 TEST_CASE("delay query: an unknown name is refused and the reason lists the known ones") {
-    CHECK(refusal("foo=1") == "unknown parameter 'foo' (use ms, bytes, status, jitter)");
-    CHECK(refusal("ms=1&MS=2") == "unknown parameter 'MS' (use ms, bytes, status, jitter)");
+    CHECK(refusal("foo=1") == "unknown parameter 'foo' (use ms, bytes, status, jitter, id)");
+    CHECK(refusal("ms=1&MS=2") == "unknown parameter 'MS' (use ms, bytes, status, jitter, id)");
 }
 
 TEST_CASE("delay query: a parameter given twice is refused") {
@@ -169,4 +169,16 @@ TEST_CASE("mime types: unknown or missing extensions are plain bytes") {
 
 TEST_CASE("mime types: the extension is matched without regard to case") {
     CHECK(std::string(mime_type_for("INDEX.HTML")) == "text/html; charset=utf-8");
+}
+
+TEST_CASE("delay query: id is a short token that only makes the URL unique") {
+    DelayParams p;
+    std::string error;
+    CHECK(parse_delay_query("ms=5&id=17", p, error));
+    CHECK(p.ms == 5);
+    CHECK(parse_delay_query("id=run-3_req.17", p, error));
+    CHECK_FALSE(parse_delay_query("id=", p, error));
+    CHECK_FALSE(parse_delay_query("id=a%20b", p, error));
+    CHECK(error.find("id must be") == 0);
+    CHECK_FALSE(parse_delay_query("id=" + std::string(33, 'x'), p, error));
 }

@@ -24,12 +24,12 @@ TEST_CASE("seed preset: 11 pages adding up to 10.25 s, the slowest 1.3 s") {
 TEST_CASE("presets spread requests round-robin over the origins") {
     Workload w = lab_workload({"http://a:1", "http://a:2", "http://a:3"}, 7, 200);
     REQUIRE(w.size() == 7);
-    CHECK(w.requests[0].url == "http://a:1/delay?ms=200");
-    CHECK(w.requests[1].url == "http://a:2/delay?ms=200");
-    CHECK(w.requests[3].url == "http://a:1/delay?ms=200");
+    CHECK(w.requests[0].url == "http://a:1/delay?ms=200&id=1");
+    CHECK(w.requests[1].url == "http://a:2/delay?ms=200&id=2");
+    CHECK(w.requests[3].url == "http://a:1/delay?ms=200&id=4");
     CHECK(w.requests[6].expected_s == doctest::Approx(0.2));
     CHECK(w.name == "lab 7 x 200 ms");
-    CHECK(lab_workload({"http://a:1"}, 1, 5, 1000).requests[0].url == "http://a:1/delay?ms=5&bytes=1000");
+    CHECK(lab_workload({"http://a:1"}, 1, 5, 1000).requests[0].url == "http://a:1/delay?ms=5&bytes=1000&id=1");
     CHECK_THROWS_AS(seed_workload({}), std::invalid_argument);
 }
 

@@ -1,0 +1,107 @@
+#include "experiment.h"
+
+#include <algorithm>
+
+namespace fetchlab {
+
+Experiment::Experiment(TransportFactory make_transport, Environment environment)
+    : make_transport_(std::move(make_transport)), environment_(std::move(environment)) {}
+
+Experiment::~Experiment() {
+    cancel();
+    run_.reset();  // waits for what was cancelled before the transport goes
+    transport_.reset();
+}
+
+Workload Experiment::workload(std::string* why) const {
+    auto fail = [why](const char* reason) {
+        if (why) *why = reason;
+        return Workload{};
+    };
+    if (settings.preset == Preset::urls) {
+        const auto urls = parse_url_list(settings.urls_text);
+        if (urls.empty()) return fail("the URL list is empty: one URL a line");
+        return url_workload(urls);
+    }
+    if (environment_.lab_origins.empty()) return fail("there is no lab server to fetch from");
+    const std::size_t count =
+        std::clamp<std::size_t>(static_cast<std::size_t>(std::max(settings.origins, 1)), 1, environment_.lab_origins.size());
+    const std::vector<std::string> origins(environment_.lab_origins.begin(), environment_.lab_origins.begin() + count);
+    if (settings.preset == Preset::seed) return seed_workload(origins);
+    if (settings.n < 1) return fail("N must be at least 1");
+    return lab_workload(origins, settings.n, settings.latency_ms);
+}
+
+std::string Experiment::unavailable_reason(Mode mode) const {
+    if (mode_is_blocking(mode) && !environment_.threads_available)
+        return "needs threads, and this page is not cross-origin isolated (no SharedArrayBuffer)";
+    const int limit = environment_.max_threads;
+    if (limit > 0) {
+        const std::size_t n = settings.preset == Preset::lab    ? static_cast<std::size_t>(std::max(settings.n, 0))
+                              : settings.preset == Preset::seed ? seed_delays_ms().size()
+                                                                : parse_url_list(settings.urls_text).size();
+        if (mode == Mode::threads && n > static_cast<std::size_t>(limit))
+            return "one thread per request: at most " + std::to_string(limit) + " threads here, and N is " +
+                   std::to_string(n);
+        if (mode == Mode::pool && settings.workers > limit)
+            return "at most " + std::to_string(limit) + " worker threads here";
+    }
+    return "";
+}
+
+std::string Experiment::start() {
+    if (running()) return "a run is in progress";
+    std::string why;
+    workload_ = workload(&why);
+    if (!why.empty()) return why;
+
+    queue_.clear();
+    if (settings.all_modes) {
+        for (Mode m : all_modes())
+            if (unavailable_reason(m).empty()) queue_.push_back(m);
+        if (queue_.empty()) return "no mode can run with these settings";
+    } else {
+        why = unavailable_reason(settings.mode);
+        if (!why.empty()) return std::string(mode_name(settings.mode)) + ": " + why;
+        queue_.push_back(settings.mode);
+    }
+    latest_.clear();
+    begin_next();
+    return "";
+}
+
+void Experiment::begin_next() {
+    const Mode mode = queue_.front();
+    queue_.erase(queue_.begin());
+    // A fresh transport per run, so no run inherits another's warm connections.
+    run_.reset();
+    transport_ = make_transport_();
+    run_ = std::make_unique<Run>(*transport_, workload_, mode, settings.workers);
+    run_->begin();
+}
+
+void Experiment::cancel() {
+    queue_.clear();
+    if (run_) run_->cancel();
+}
+
+bool Experiment::update() {
+    if (!run_ || !run_->poll(0)) return false;
+    latest_.push_back(report_of(*run_));
+    history_.push_back(latest_.back());
+    run_.reset();
+    transport_.reset();
+    if (!queue_.empty()) begin_next();
+    return true;
+}
+
+Mode Experiment::current_mode() const { return run_ ? run_->mode() : settings.mode; }
+
+void Experiment::clear() {
+    latest_.clear();
+    history_.clear();
+}
+
+std::string Experiment::latest_json() const { return report_json(latest_); }
+
+}  // namespace fetchlab

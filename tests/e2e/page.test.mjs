@@ -1,0 +1,145 @@
+// The browser page end to end: Debian's chromium, headless, driven by playwright-core, against
+// `fetchlab serve` on loopback. Needs the native and wasm builds (build/native, build/wasm).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fetchlab = process.env.FETCHLAB_CLI || path.join(root, 'build/native/fetchlab');
+const page_dir = process.env.FETCHLAB_PAGE || path.join(root, 'build/wasm/web');
+const artifacts = process.env.FETCHLAB_ARTIFACTS || path.join(root, 'build/wasm/e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+// A lab serving the page; resolves to its first origin once it prints it.
+function serve(...extra) {
+  const child = spawn(fetchlab, ['serve', '--port', '0', '--ports', '2', '--root', page_dir, ...extra],
+                      { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) resolve({ origin: m[0], child });
+    });
+    child.on('exit', (code) => reject(new Error(`fetchlab serve exited with ${code}`)));
+  });
+}
+
+// A loopback port with nothing listening: bound to learn a free number, then closed.
+function refusedPort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+let browser, isolatedLab, plainLab;
+const consoleErrors = [];
+
+before(async () => {
+  [isolatedLab, plainLab] = await Promise.all([serve(), serve('--no-isolation')]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  isolatedLab?.child.kill('SIGTERM');
+  plainLab?.child.kill('SIGTERM');
+});
+
+async function openPage(lab, query = '') {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  await page.goto(`${lab.origin}/${query}`);
+  await page.waitForFunction(() => window.fetchlab && (window.fetchlab.firstFrameAt || window.fetchlab.error),
+                             null, { timeout: 30000 });
+  assert.equal(await page.evaluate(() => window.fetchlab.error), null);
+  return page;
+}
+
+async function autorun(lab, query) {
+  const page = await openPage(lab, '?' + query + '&autorun=1');
+  const results = await page.evaluate(() => window.fetchlab.done);
+  return { page, results };
+}
+
+function accounted(run) {
+  assert.equal(run.ok + run.errors, run.n, `${run.mode}: ok + errors == n`);
+  assert.equal(run.requests.length, run.n);
+}
+
+test('the page is cross-origin isolated and draws the panel, which changes after a run', async () => {
+  const page = await openPage(isolatedLab);
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  const before = await page.screenshot({ path: path.join(artifacts, 'idle.png') });
+  // A blank canvas compresses to almost nothing; the panel's text and widgets do not.
+  assert.ok(before.length > 20000, `screenshot of the idle panel is ${before.length} bytes`);
+  await page.goto(`${isolatedLab.origin}/?mode=all&preset=seed&origins=2&autorun=1`);
+  await page.evaluate(() => window.fetchlab.done);
+  await page.waitForTimeout(300);
+  const afterRun = await page.screenshot({ path: path.join(artifacts, 'seed-all.png') });
+  assert.notDeepEqual(afterRun, before);
+  await page.close();
+});
+
+test('every mode runs 10 x 200 ms over 2 origins with every request accounted for', async () => {
+  const wall = {};
+  for (const mode of ['sequential', 'threads', 'async', 'pool', 'bounded']) {
+    const { page, results } = await autorun(isolatedLab, `mode=${mode}&preset=lab&n=10&latency=200&origins=2&workers=10`);
+    assert.equal(results.runs.length, 1);
+    const run = results.runs[0];
+    accounted(run);
+    assert.equal(run.ok, 10, `${mode}: all ok (${JSON.stringify(run.requests.filter((r) => r.error))})`);
+    wall[mode] = run.wall_s;
+    await page.close();
+  }
+  for (const mode of ['threads', 'async']) {
+    assert.ok(wall.sequential >= 3 * wall[mode], `${mode} ${wall[mode]} s vs sequential ${wall.sequential} s`);
+  }
+});
+
+test('without cross-origin isolation async still runs and thread modes say why they are off', async () => {
+  const { page, results } = await autorun(plainLab, 'mode=async&preset=lab&n=10&latency=100&origins=2');
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+  accounted(results.runs[0]);
+  assert.equal(results.runs[0].ok, 10);
+  await page.screenshot({ path: path.join(artifacts, 'not-isolated.png') });
+  await page.close();
+
+  const refused = await autorun(plainLab, 'mode=threads&preset=lab&n=4&latency=50');
+  assert.equal(refused.results.runs.length, 0);
+  assert.match(refused.results.error, /cross-origin isolated/);
+  await refused.page.close();
+});
+
+test('a 500 and an unreachable origin end as named errors', async () => {
+  const port = await refusedPort();
+  const urls = [`${isolatedLab.origin}/delay?ms=50`, `${isolatedLab.origin}/delay?status=500`, `http://127.0.0.1:${port}/`];
+  const query = 'mode=async&preset=urls&' + urls.map((u) => 'url=' + encodeURIComponent(u)).join('&');
+  const { page, results } = await autorun(isolatedLab, query);
+  const run = results.runs[0];
+  accounted(run);
+  assert.equal(run.ok, 1);
+  assert.equal(run.requests[1].error, 'http status');
+  assert.equal(run.requests[1].status, 500);
+  assert.equal(run.requests[2].error, 'network');
+  await page.close();
+  // The refused origin is expected to log a network error in the console; nothing else may.
+  const unexpected = consoleErrors.filter((e) => !e.includes(`127.0.0.1:${port}`) && !/status of 500/.test(e));
+  consoleErrors.length = 0;
+  assert.deepEqual(unexpected, []);
+});
+
+test('no console errors on the way', () => {
+  assert.deepEqual(consoleErrors, []);
+});

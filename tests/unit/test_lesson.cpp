@@ -1,0 +1,270 @@
+// The lesson text and the wave count, over runs built by hand: every time is chosen, not measured.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "experiment.h"
+
+using namespace fetchlab;
+
+namespace {
+
+const std::vector<double> seed_like = {0.62, 1.30, 0.85, 0.97, 0.74, 1.12, 0.58, 1.05, 0.91, 0.88, 1.23};
+
+struct Span {
+    double start, end;  // seconds since the run's start
+};
+
+std::vector<std::string> origins(int count) {
+    std::vector<std::string> out;
+    for (int i = 0; i < count; ++i) out.push_back("http://127.0.0.1:" + std::to_string(8080 + i));
+    return out;
+}
+
+// A finished run whose request i took spans[i]; the workload spreads over `origin_count` origins.
+RunReport make_run(Mode mode, int workers, const std::vector<Span>& spans, const std::vector<double>& delays,
+                   int origin_count = 1) {
+    const double t0 = 500.0;
+    RunReport rep;
+    rep.workload.name = "hand-made";
+    const auto urls = origins(origin_count);
+    for (std::size_t i = 0; i < spans.size(); ++i)
+        rep.workload.requests.push_back({urls[i % urls.size()] + "/delay?ms=" + std::to_string(int(delays[i] * 1000)),
+                                         "request " + std::to_string(i + 1), delays[i]});
+    rep.timeline.run_start = t0;
+    double wall = 0;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        RequestRecord r;
+        r.state = RequestState::done;
+        r.lane = mode == Mode::threads ? int(i) : 0;
+        r.began = t0 + spans[i].start;
+        r.result.started = t0 + spans[i].start;
+        r.result.connected = t0 + spans[i].start + 0.001;
+        r.result.first_byte = t0 + spans[i].end;
+        r.result.done = t0 + spans[i].end;
+        r.result.status = 200;
+        rep.timeline.requests.push_back(r);
+        wall = std::max(wall, spans[i].end);
+    }
+    rep.timeline.finished = spans.size();
+    Summary& s = rep.summary;
+    s.mode = mode;
+    s.workers = mode_uses_workers(mode) ? workers : 0;
+    s.n = spans.size();
+    s.wall_s = wall;
+    s.ideal_s = ideal_wall(delays, mode_concurrency(mode, spans.size(), workers));
+    s.ok = spans.size();
+    s.peak_in_flight = mode_concurrency(mode, spans.size(), workers);
+    return rep;
+}
+
+// n requests of `d` seconds through `lanes` at a time: ceil(n / lanes) waves.
+std::vector<Span> in_waves(std::size_t n, double d, std::size_t lanes) {
+    std::vector<Span> spans;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double wave = double(i / lanes);
+        spans.push_back({wave * d, (wave + 1) * d});
+    }
+    return spans;
+}
+
+std::vector<Span> one_after_another(const std::vector<double>& delays, double gap = 0.001) {
+    std::vector<Span> spans;
+    double t = 0;
+    for (double d : delays) {
+        spans.push_back({t, t + d});
+        t += d + gap;
+    }
+    return spans;
+}
+
+// Every request starts after `startup` (the time it took to start them all).
+std::vector<Span> all_at_once(const std::vector<double>& delays, double startup = 0.0) {
+    std::vector<Span> spans;
+    for (double d : delays) spans.push_back({startup, startup + d});
+    return spans;
+}
+
+Environment browser(int lab_origins = 4) {
+    Environment env;
+    env.platform = "Emscripten 3.1.6, emscripten_fetch";
+    env.lab_origins = origins(lab_origins);
+    return env;
+}
+
+Environment native() {
+    Environment env;
+    env.platform = "libcurl 7.88.1";
+    env.lab_origins = origins(1);
+    return env;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::size_t sentences(const std::string& text) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '.' && (i + 1 == text.size() || text[i + 1] == ' ')) ++count;
+    return count;
+}
+
+void fail(RunReport& rep, std::size_t i, ErrorKind kind) {
+    RequestRecord& r = rep.timeline.requests.at(i);
+    r.result.error = kind;
+    r.result.status = 0;
+    r.result.message = error_kind_name(kind);
+    --rep.summary.ok;
+    ++rep.summary.errors;
+    if (kind == ErrorKind::cancelled) ++rep.summary.cancelled;
+}
+
+}  // namespace
+
+TEST_CASE("waves: 60 requests of 0.2 s through 6 connections end in 10 waves") {
+    const RunReport rep = make_run(Mode::async, 0, in_waves(60, 0.2, 6), std::vector<double>(60, 0.2));
+    CHECK(count_waves(rep) == 10);
+}
+
+TEST_CASE("waves: requests that all run at once end in one wave, despite jitter") {
+    std::vector<double> jittered;
+    for (int i = 0; i < 60; ++i) jittered.push_back(0.2 + 0.0005 * i);
+    CHECK(count_waves(make_run(Mode::async, 0, all_at_once(jittered, 0.01), jittered)) == 1);
+    CHECK(count_waves(make_run(Mode::threads, 0, all_at_once(seed_like, 0.01), seed_like)) == 1);
+}
+
+TEST_CASE("waves: one at a time, every request is a wave of its own") {
+    CHECK(count_waves(make_run(Mode::sequential, 0, one_after_another(seed_like), seed_like)) == 11);
+}
+
+TEST_CASE("waves: none for an empty run, and cancelled requests do not count") {
+    CHECK(count_waves(RunReport{}) == 0);
+    RunReport rep = make_run(Mode::async, 0, in_waves(12, 0.2, 6), std::vector<double>(12, 0.2));
+    for (std::size_t i = 6; i < 12; ++i) fail(rep, i, ErrorKind::cancelled);
+    CHECK(count_waves(rep) == 1);
+}
+
+TEST_CASE("lesson: sequential is the sum of the delays, one at a time") {
+    const RunReport rep = make_run(Mode::sequential, 0, one_after_another(seed_like), seed_like);
+    const std::string text = lesson_text({rep}, native());
+    CHECK(has(text, "one at a time"));
+    CHECK(has(text, "10.26 s"));  // the wall: the sum plus the small gaps
+    CHECK(has(text, "10.25 s"));  // the sum of the delays
+    CHECK(sentences(text) >= 3);
+    CHECK(sentences(text) <= 8);
+}
+
+TEST_CASE("lesson: threads and async are bound by the slowest, with the speedup and the start-up cost") {
+    std::vector<RunReport> runs = {
+        make_run(Mode::sequential, 0, one_after_another(seed_like), seed_like),
+        make_run(Mode::threads, 0, all_at_once(seed_like, 0.01), seed_like),
+        make_run(Mode::async, 0, all_at_once(seed_like), seed_like),
+    };
+    const std::string text = lesson_text(runs, native());
+    CHECK(has(text, "1.31 s"));  // threads' wall
+    CHECK(has(text, "1.30 s"));  // the slowest request
+    CHECK(has(text, "7.8x faster than sequential"));
+    CHECK(has(text, "7.9x faster"));
+    CHECK(has(text, "10 ms"));  // thread start-up: wall - ideal
+    CHECK(has(text, "one thread"));
+    CHECK(sentences(text) >= 3);
+    CHECK(sentences(text) <= 8);
+}
+
+TEST_CASE("lesson: pool and bounded run in ceil(n/K) waves") {
+    const std::vector<double> delays(11, 1.0);
+    std::vector<RunReport> runs = {make_run(Mode::pool, 4, in_waves(11, 1.0, 4), delays),
+                                   make_run(Mode::bounded, 4, in_waves(11, 1.0, 4), delays)};
+    const std::string text = lesson_text(runs, native());
+    CHECK(has(text, "4 worker threads"));
+    CHECK(has(text, "at most 4 in flight"));
+    CHECK(has(text, "about 3 waves"));
+    CHECK(has(text, "3.00 s"));
+    CHECK_FALSE(has(text, "connections"));  // waves as planned: no cap to explain
+}
+
+TEST_CASE("lesson: a browser's cap of 6 connections per origin shows as waves") {
+    const std::vector<double> delays(60, 0.2);
+    const RunReport rep = make_run(Mode::async, 0, in_waves(60, 0.2, 6), delays);
+
+    SUBCASE("one origin of several: name the cap and the Origins setting") {
+        const std::string text = lesson_text({rep}, browser(4));
+        CHECK(has(text, "60 requests to one origin ran in 10 waves of about 6"));
+        CHECK(has(text, "at most 6 connections per origin"));
+        CHECK(has(text, "Origins setting"));
+    }
+    SUBCASE("a lab of one origin: no advice to spread") {
+        const std::string text = lesson_text({rep}, browser(1));
+        CHECK(has(text, "10 waves"));
+        CHECK_FALSE(has(text, "Origins setting"));
+    }
+    SUBCASE("natively, the waves are told without blaming a browser") {
+        const std::string text = lesson_text({rep}, native());
+        CHECK(has(text, "10 waves of about 6"));
+        CHECK_FALSE(has(text, "browser"));
+    }
+    SUBCASE("several modes: the sentence names those that were capped") {
+        std::vector<RunReport> runs = {make_run(Mode::threads, 0, in_waves(60, 0.2, 6), delays), rep,
+                                       make_run(Mode::bounded, 4, in_waves(60, 0.2, 4), delays)};
+        const std::string text = lesson_text(runs, browser(4));
+        CHECK(has(text, "In threads and async, the 60 requests"));
+        CHECK(sentences(text) <= 8);
+    }
+}
+
+TEST_CASE("lesson: spread over enough origins, the same workload runs in one wave") {
+    const std::vector<double> delays(60, 0.2);
+    const RunReport rep = make_run(Mode::async, 0, all_at_once(delays, 0.005), delays, 10);
+    const std::string text = lesson_text({rep}, browser(10));
+    CHECK(has(text, "Spread over 10 origins"));
+    CHECK(has(text, "one wave"));
+    CHECK(has(text, "per origin"));
+}
+
+TEST_CASE("lesson: failures are counted by kind") {
+    const std::vector<double> delays(60, 0.2);
+    RunReport rep = make_run(Mode::async, 0, all_at_once(delays), delays);
+    fail(rep, 3, ErrorKind::timeout);
+    fail(rep, 7, ErrorKind::connect_refused);
+    fail(rep, 9, ErrorKind::timeout);
+    CHECK(has(lesson_text({rep}, native()), "3 of 60 requests failed (2 timeout, 1 connect refused)"));
+
+    RunReport other = make_run(Mode::sequential, 0, one_after_another(delays), delays);
+    CHECK(has(lesson_text({other, rep}, native()), "In async, 3 of 120 requests failed"));
+}
+
+TEST_CASE("lesson: a cancelled run is said to be cancelled") {
+    const std::vector<double> delays(60, 0.2);
+    RunReport rep = make_run(Mode::bounded, 6, in_waves(60, 0.2, 6), delays);
+    for (std::size_t i = 37; i < 60; ++i) fail(rep, i, ErrorKind::cancelled);
+    const std::string text = lesson_text({rep}, native());
+    CHECK(has(text, "Bounded was cancelled: 23 of 60 requests did not finish"));
+    CHECK_FALSE(has(text, "failed"));
+}
+
+TEST_CASE("lesson: without cross-origin isolation, the thread modes are skipped and it says why") {
+    Environment env = browser(4);
+    env.cross_origin_isolated = false;
+    env.threads_available = false;
+    const RunReport rep = make_run(Mode::async, 0, all_at_once(seed_like), seed_like);
+    const std::string text = lesson_text({rep}, env);
+    CHECK(has(text, "Sequential, threads and pool were skipped"));
+    CHECK(has(text, "threads need cross-origin isolation (SharedArrayBuffer); this page is not isolated"));
+    CHECK(has(lesson_text({}, env), "not isolated"));
+    CHECK(lesson_text({}, native()).empty());
+}
+
+TEST_CASE("lesson: every mode of a run-all in at most eight sentences") {
+    std::vector<RunReport> runs = {
+        make_run(Mode::sequential, 0, one_after_another(seed_like), seed_like),
+        make_run(Mode::threads, 0, all_at_once(seed_like, 0.01), seed_like),
+        make_run(Mode::async, 0, all_at_once(seed_like), seed_like),
+        make_run(Mode::pool, 4, all_at_once(seed_like), seed_like),
+        make_run(Mode::bounded, 4, all_at_once(seed_like), seed_like),
+    };
+    fail(runs[2], 0, ErrorKind::http_status);
+    const std::string text = lesson_text(runs, browser(1));
+    for (const char* m : {"Sequential", "Threads", "Async", "Pool", "Bounded"}) CHECK_MESSAGE(has(text, m), m);
+    CHECK(sentences(text) >= 3);
+    CHECK(sentences(text) <= 8);
+}

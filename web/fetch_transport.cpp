@@ -1,0 +1,139 @@
+#include "fetch_transport.h"
+
+#include <emscripten/emscripten.h>
+#include <emscripten/fetch.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace fetchlab {
+
+struct FetchTransport::Pending {
+    FetchTransport* owner = nullptr;  // null once aborted: the browser's late callback is ignored
+    Done done;
+    Result result;
+    double timeout_s = 0;
+};
+
+namespace {
+
+double now_seconds() { return emscripten_get_now() / 1000.0; }
+
+emscripten_fetch_attr_t base_attributes(const TransportOptions& options) {
+    emscripten_fetch_attr_t attr;
+    emscripten_fetch_attr_init(&attr);
+    std::strcpy(attr.requestMethod, "GET");
+    // To memory only: no IndexedDB, no cache between runs.
+    attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY | EMSCRIPTEN_FETCH_REPLACE;
+    attr.timeoutMSecs = static_cast<unsigned long>(options.timeout_ms);
+    return attr;
+}
+
+// What a finished emscripten_fetch says, as a Result. The browser reports a refused connection,
+// an unreachable host and a CORS refusal alike: status 0 and no detail, by design.
+void read_outcome(const emscripten_fetch_t* f, Result& r, double timeout_s, std::uint64_t max_bytes) {
+    r.done = now_seconds();
+    r.status = f->status;
+    r.bytes = f->numBytes ? f->numBytes : f->totalBytes;
+    if (r.status == 0) {
+        if (timeout_s > 0 && r.done - r.started >= timeout_s * 0.99) {
+            r.error = ErrorKind::timeout;
+            r.message = "no answer within " + std::to_string(static_cast<int>(timeout_s * 1000)) + " ms";
+        } else {
+            r.error = ErrorKind::network;
+            r.message = "network error or CORS refusal (the browser gives status 0 and no detail)";
+        }
+        return;
+    }
+    if (r.first_byte < 0) r.first_byte = r.done;
+    if (r.bytes > max_bytes) {
+        r.error = ErrorKind::too_large;
+        r.message = "body larger than the cap of " + std::to_string(max_bytes) + " bytes";
+        return;
+    }
+    classify_http_status(r);
+}
+
+}  // namespace
+
+FetchTransport::FetchTransport(TransportOptions options) : options_(options) {}
+
+FetchTransport::~FetchTransport() {
+    // Fetches still in the browser's hands keep their Pending alive; they will find no owner.
+    for (auto& p : started_) p->owner = nullptr;
+}
+
+double FetchTransport::now() const { return now_seconds(); }
+
+Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& stop) {
+    Result r;
+    r.started = now();
+    if (stop.load()) return failed_before_start(ErrorKind::cancelled, "cancelled before it started", r.started);
+    emscripten_fetch_attr_t attr = base_attributes(options_);
+    attr.attributes |= EMSCRIPTEN_FETCH_SYNCHRONOUS;
+    // A synchronous request gives no events along the way: only its start and its end are known.
+    emscripten_fetch_t* f = emscripten_fetch(&attr, request.url.c_str());
+    if (!f) return failed_before_start(ErrorKind::bad_url, "the browser refused to start this request", now());
+    read_outcome(f, r, 0, options_.max_bytes);
+    emscripten_fetch_close(f);
+    return r;
+}
+
+void FetchTransport::start(const Request& request, Done done) {
+    auto pending = std::make_shared<Pending>();
+    pending->owner = this;
+    pending->done = std::move(done);
+    pending->result.started = now();
+    pending->timeout_s = options_.timeout_ms / 1000.0;
+
+    emscripten_fetch_attr_t attr = base_attributes(options_);
+    // The callbacks hold the Pending through this raw pointer plus the reference in started_
+    // (or, once aborted, the one the callbacks themselves release).
+    attr.userData = new std::shared_ptr<Pending>(pending);
+    auto finish = [](emscripten_fetch_t* f) {
+        auto* holder = static_cast<std::shared_ptr<Pending>*>(f->userData);
+        std::shared_ptr<Pending> p = *holder;
+        if (FetchTransport* owner = p->owner) {
+            read_outcome(f, p->result, p->timeout_s, owner->options_.max_bytes);
+            auto& s = owner->started_;
+            s.erase(std::remove(s.begin(), s.end(), p), s.end());
+            owner->finished_.push_back(p);
+        }
+        delete holder;
+        emscripten_fetch_close(f);
+    };
+    attr.onsuccess = finish;
+    attr.onerror = finish;
+    attr.onreadystatechange = [](emscripten_fetch_t* f) {
+        // HEADERS_RECEIVED: the first byte of the answer is here.
+        auto* p = static_cast<std::shared_ptr<Pending>*>(f->userData)->get();
+        if (f->readyState >= 2 && p->result.first_byte < 0) p->result.first_byte = now_seconds();
+    };
+    started_.push_back(pending);
+    emscripten_fetch(&attr, request.url.c_str());
+}
+
+int FetchTransport::pump(int) {
+    // The browser's event loop already ran the callbacks between frames; hand over their results.
+    std::vector<std::shared_ptr<Pending>> ready;
+    ready.swap(finished_);
+    for (auto& p : ready) p->done(std::move(p->result));
+    return static_cast<int>(ready.size());
+}
+
+void FetchTransport::abort_started() {
+    // Emscripten 3.1.6 cannot abort an XHR in flight: the request runs on, and its callback,
+    // finding no owner, only frees what it holds.
+    const double t = now();
+    for (auto& p : started_) {
+        p->owner = nullptr;
+        auto r = std::make_shared<Pending>();
+        r->done = std::move(p->done);
+        r->result = failed_before_start(ErrorKind::cancelled, "cancelled before it finished", t);
+        r->result.started = p->result.started;
+        finished_.push_back(r);
+    }
+    started_.clear();
+}
+
+}  // namespace fetchlab
