@@ -35,6 +35,9 @@ Workload Experiment::workload(std::string* why) const {
 std::string Experiment::unavailable_reason(Mode mode) const {
     if (mode_is_blocking(mode) && !environment_.threads_available)
         return "needs threads, and this page is not cross-origin isolated (no SharedArrayBuffer)";
+    if (mode_is_blocking(mode) && environment_.threads_ready >= 0 && environment_.threads_ready < environment_.thread_pool)
+        return "threads are still starting: " + std::to_string(environment_.threads_ready) + " of " +
+               std::to_string(environment_.thread_pool) + " ready";
     const int limit = environment_.max_threads;
     if (limit > 0) {
         const std::size_t n = settings.preset == Preset::lab    ? static_cast<std::size_t>(std::max(settings.n, 0))
@@ -65,6 +68,7 @@ std::string Experiment::start() {
         if (!why.empty()) return std::string(mode_name(settings.mode)) + ": " + why;
         queue_.push_back(settings.mode);
     }
+    started_with_ = settings;
     latest_.clear();
     begin_next();
     return "";
@@ -75,8 +79,10 @@ void Experiment::begin_next() {
     queue_.erase(queue_.begin());
     // A fresh transport per run, so no run inherits another's warm connections.
     run_.reset();
-    transport_ = make_transport_();
-    run_ = std::make_unique<Run>(*transport_, workload_, mode, settings.workers);
+    TransportOptions options;
+    options.timeout_ms = started_with_.timeout_ms;
+    transport_ = make_transport_(options);
+    run_ = std::make_unique<Run>(*transport_, workload_, mode, started_with_.workers);
     run_->begin();
 }
 

@@ -35,13 +35,15 @@ struct Environment {
     bool cross_origin_isolated = true;
     bool threads_available = true; // false in a browser page without SharedArrayBuffer
     int max_threads = 0;           // the most threads one run may start; 0: no limit
+    int thread_pool = 0;           // threads started with the page (a browser's pthread pool); 0: none
+    int threads_ready = -1;        // how many of those are ready to run; -1: not tracked
     int hardware_concurrency = 0;
     std::vector<std::string> lab_origins;  // the lab's ports as origins; empty when there is no lab
 };
 
 class Experiment {
 public:
-    using TransportFactory = std::function<std::unique_ptr<Transport>()>;
+    using TransportFactory = std::function<std::unique_ptr<Transport>(const TransportOptions&)>;
 
     Experiment(TransportFactory make_transport, Environment environment);
     ~Experiment();
@@ -49,6 +51,8 @@ public:
     Settings settings;  // edited by the panel; read when a run starts
 
     const Environment& environment() const { return environment_; }
+    // The browser starts its pool of threads beside the first frames; thread modes wait for it.
+    void set_threads_ready(int ready) { environment_.threads_ready = ready; }
 
     // Why `mode` cannot run with the current settings ("threads need cross-origin isolation",
     // "at most 64 threads here"), or "" when it can.
@@ -88,6 +92,7 @@ private:
     std::unique_ptr<Run> run_;
     std::vector<Mode> queue_;
     Workload workload_;
+    Settings started_with_;  // the settings of the latest start(), for every mode it queued
     std::vector<RunReport> latest_, history_;
 };
 

@@ -70,7 +70,8 @@ std::string origin_of(const std::string& url) {
         for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const auto at = host.rfind('@');
     if (at != std::string::npos) host = host.substr(at + 1);
-    const bool has_port = host.find(':', host.rfind(']') == std::string::npos ? 0 : host.rfind(']')) != std::string::npos;
+    const auto bracket = host.rfind(']');  // an IPv6 address: its port comes after the ']'
+    const bool has_port = host.find(':', bracket == std::string::npos ? 0 : bracket) != std::string::npos;
     if (!has_port) host += scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
     return scheme + "://" + host;
 }
@@ -79,6 +80,13 @@ std::size_t count_origins(const Workload& workload) {
     std::set<std::string> origins;
     for (const Request& r : workload.requests) origins.insert(origin_of(r.url));
     return origins.size();
+}
+
+bool on_lab_origins(const Workload& workload, const Environment& env) {
+    std::set<std::string> lab;
+    for (const std::string& o : env.lab_origins) lab.insert(origin_of(o));
+    return std::all_of(workload.requests.begin(), workload.requests.end(),
+                       [&lab](const Request& r) { return lab.count(origin_of(r.url)) > 0; });
 }
 
 bool is_browser(const Environment& env) {
@@ -107,9 +115,12 @@ Facts facts_of(const RunReport& run) {
     return f;
 }
 
-// A run that should have been more concurrent than one origin allows, and came in waves.
+// A run that should have been more concurrent than one origin allows, and came in waves that
+// cost it time: well past its ideal (requests of mixed lengths end at scattered times anyway).
 bool capped(const Facts& f) {
-    return !f.cancelled && f.lanes > browser_connections_per_origin && f.waves >= 2 && f.waves > f.planned_waves;
+    const Summary& s = f.run->summary;
+    return !f.cancelled && f.lanes > browser_connections_per_origin && f.waves >= 2 && f.waves > f.planned_waves &&
+           s.wall_s > 1.5 * s.ideal_s;
 }
 
 // `faster_than` names the baseline the first time ("sequential", "one at a time") and is then
@@ -135,7 +146,8 @@ std::string mode_sentence(const Facts& f, double baseline, std::string& faster_t
         const double startup = s.wall_s - s.ideal_s;
         std::string cost;
         if (near_slowest)
-            cost = startup >= 0.0005 ? "; starting the threads cost " + seconds(startup) : "; starting them cost next to nothing";
+            cost = startup >= 0.0005 ? "; starting the threads cost " + seconds(startup)
+                                     : "; starting them cost next to nothing";
         return "Threads started all " + std::to_string(f.n) + " at once, a thread each: " + wall + ", " + vs_slowest +
                faster + cost + ".";
     }
@@ -178,7 +190,8 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
             if (!browser) return s + ", not all at once: something limits the connections to that origin.";
             s += ": the browser opens at most " + std::to_string(browser_connections_per_origin) +
                  " connections per origin over HTTP/1.1.";
-            if (env.lab_origins.size() > 1) s += " Spread them over more origins (the Origins setting) to lift the cap.";
+            if (env.lab_origins.size() > 1)
+                s += " Spread them over more origins (the Origins setting) to lift the cap.";
             return s;
         }
         s += std::to_string(f.n) + " requests over " + std::to_string(f.origins) + " origins ran in " +
@@ -189,9 +202,10 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
     }
     if (!spread_ok.empty() && browser) {
         const Facts& f = *spread_ok.front();
-        if (f.n <= browser_connections_per_origin) return "";
+        // Only the lab's own origins (the Origins setting) tell that spreading is what changed.
+        if (f.n <= browser_connections_per_origin || !on_lab_origins(f.run->workload, env)) return "";
         return "Spread over " + std::to_string(f.origins) + " origins (about " +
-               std::to_string(ceil_div(f.n, f.origins)) + " requests each), the " + std::to_string(f.n) +
+               plural(ceil_div(f.n, f.origins), "request", "requests") + " each), the " + std::to_string(f.n) +
                " requests ran in one wave: the browser's cap of " + std::to_string(browser_connections_per_origin) +
                " connections is per origin, so more origins lift it.";
     }

@@ -105,8 +105,8 @@ void status_line(const Experiment& experiment, const PanelState& state, const Ti
 float results_width() {
     const ImGuiStyle& style = ImGui::GetStyle();
     float w = 0;
-    for (const char* widest : {"bounded (running)", "100", "2000", "10.25 s", "10.25 s", "wall/ideal", "speedup", "2000",
-                               "errors", "peak"})
+    for (const char* widest : {"bounded (running)", "100", "2000", "10.25 s", "10.25 s", "wall/ideal", "speedup",
+                               "2000", "errors", "peak"})
         w += ImGui::CalcTextSize(widest).x + style.CellPadding.x * 2 + 1;
     return w + style.ScrollbarSize;
 }
@@ -162,7 +162,8 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     std::vector<WaterfallRun> runs;
     for (const RunReport& r : experiment.latest()) {
         const double extent = std::max(r.summary.wall_s, r.timeline.last_done - r.timeline.run_start);
-        runs.push_back({r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
+        runs.push_back(
+            {r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
     }
     if (run) {
         runs.push_back({run->mode(), run->workers(), &run->workload(), &live, true, now, elapsed,

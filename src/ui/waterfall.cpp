@@ -173,7 +173,8 @@ void draw_axis(const Frame& f, double step) {
     const float h = f.text_h + 6;
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     dl->AddLine(ImVec2(f.x0, p.y + h - 1), ImVec2(f.x1, p.y + h - 1), ImGui::GetColorU32(ImGuiCol_Border));
-    for (double t = 0; t <= f.t_max + step * 1e-6; t += step) {
+    for (int k = 0; k * step <= f.t_max * (1 + 1e-9); ++k) {
+        const double t = k * step;
         const float x = f.x(t);
         dl->AddLine(ImVec2(x, p.y + h - 5), ImVec2(x, p.y + h - 1), text);
         const std::string label = tick_label(t, step);
@@ -196,7 +197,8 @@ void draw_gutter(const Frame& f, const WaterfallRun& run, std::size_t i, float y
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const RequestRecord& rec = run.timeline->requests[i];
     const float swatch = std::max(3.0f, f.text_h * 0.3f);
-    dl->AddRectFilled(ImVec2(f.left, y), ImVec2(f.left + swatch, y + std::max(1.0f, f.row_h - 1)), lane_color(rec.lane));
+    const float swatch_bottom = y + std::max(1.0f, f.row_h - 1);
+    dl->AddRectFilled(ImVec2(f.left, y), ImVec2(f.left + swatch, swatch_bottom), lane_color(rec.lane));
     if (!f.labels) return;
     const float ty = y + (f.row_h - f.text_h) / 2;
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -249,6 +251,9 @@ void draw_bars(const Frame& f, const WaterfallRun& run, std::size_t i, float y) 
         double from = start;
         for (int k = 0; k < 3; ++k) {
             const double to = marks[k] >= 0 ? marks[k] - t0 : -1;
+            // A phase the platform cannot see (a browser does not report when it connected) is
+            // folded into the next phase that it does report.
+            if (to < 0 && k < 2 && (marks[k + 1] >= 0 || marks[2] >= 0) && done) continue;
             last = colors[k];
             if (to < 0) {
                 bar(from, end, colors[k]);
@@ -295,7 +300,8 @@ void request_tooltip(const WaterfallRun& run, std::size_t i) {
             ImGui::Text("status %d, %llu bytes, %s connection", r.status, static_cast<unsigned long long>(r.bytes),
                         r.new_connection ? "new" : "reused");
             if (!r.ok())
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "%s: %s", error_kind_name(r.error), r.message.c_str());
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "%s: %s", error_kind_name(r.error),
+                                   r.message.c_str());
         } else {
             ImGui::Text("in flight for %s", exact(std::max(0.0, run.now - rec.began)).c_str());
         }
@@ -339,21 +345,20 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
 
     // Rows: as tall as a line of text, or (Fit rows) as short as it takes for all to fit.
     const float child_h = std::max(size.y - (ImGui::GetCursorScreenPos().y - start_y), f.text_h * 3);
-    const float header_px = std::floor(f.text_h + 4);
+    const float full_row = std::floor(f.text_h + 4);  // also a header's height
     std::size_t requests = 0;
     for (const WaterfallRun* r : shown) requests += rows_of(*r);
-    const float full_row = std::floor(f.text_h + 4);
     f.row_h = full_row;
     if (state.fit_rows) {
         // The tallest whole-pixel row with which the headers (whole rows each) and requests fit.
         while (f.row_h > 2) {
-            const float header = std::ceil(header_px / f.row_h) * f.row_h;
+            const float header = std::ceil(full_row / f.row_h) * f.row_h;
             if (header * static_cast<float>(shown.size()) + f.row_h * static_cast<float>(requests) <= child_h) break;
             f.row_h -= 1;
         }
     }
     f.labels = f.row_h >= f.text_h;
-    f.header_rows = static_cast<int>(std::ceil(header_px / f.row_h));
+    f.header_rows = static_cast<int>(std::ceil(full_row / f.row_h));
     Rows rows;
     for (const WaterfallRun* r : shown) {
         rows.first.push_back(rows.total);
@@ -365,8 +370,8 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float top = ImGui::GetCursorScreenPos().y;
     const ImVec2 clip_min = dl->GetClipRectMin(), clip_max = dl->GetClipRectMax();
-    for (double t = step; t <= f.t_max + step * 1e-6; t += step)
-        dl->AddLine(ImVec2(f.x(t), clip_min.y), ImVec2(f.x(t), clip_max.y), grid_color);
+    for (int k = 1; k * step <= f.t_max * (1 + 1e-9); ++k)
+        dl->AddLine(ImVec2(f.x(k * step), clip_min.y), ImVec2(f.x(k * step), clip_max.y), grid_color);
 
     // The row under the mouse, found by arithmetic rather than by testing bars.
     RowRef hovered;
@@ -413,7 +418,8 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
     ImGui::EndChild();
     ImGui::PopStyleVar();
 
-    if (hovered.request >= 0) request_tooltip(*shown[static_cast<std::size_t>(hovered.run)], static_cast<std::size_t>(hovered.request));
+    if (hovered.request >= 0)
+        request_tooltip(*shown[static_cast<std::size_t>(hovered.run)], static_cast<std::size_t>(hovered.request));
 }
 
 }  // namespace fetchlab::ui

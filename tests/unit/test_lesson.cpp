@@ -212,13 +212,32 @@ TEST_CASE("lesson: a browser's cap of 6 connections per origin shows as waves") 
     }
 }
 
+TEST_CASE("lesson: requests of mixed lengths that end apart are not mistaken for waves") {
+    // Real sites: no stated delays; seven fast ones and five slow ones, all started at once.
+    std::vector<double> measured(7, 0.1);
+    measured.resize(12, 1.0);
+    RunReport rep = make_run(Mode::threads, 0, all_at_once(measured), measured);
+    for (Request& r : rep.workload.requests) r.expected_s = -1;
+    REQUIRE(count_waves(rep) >= 2);  // their ends are apart...
+    const std::string text = lesson_text({rep}, browser(1));
+    CHECK_FALSE(has(text, "waves of about"));  // ...but nothing held them back
+    CHECK(has(text, "about the slowest"));
+}
+
 TEST_CASE("lesson: spread over enough origins, the same workload runs in one wave") {
     const std::vector<double> delays(60, 0.2);
     const RunReport rep = make_run(Mode::async, 0, all_at_once(delays, 0.005), delays, 10);
     const std::string text = lesson_text({rep}, browser(10));
-    CHECK(has(text, "Spread over 10 origins"));
+    CHECK(has(text, "Spread over 10 origins (about 6 requests each)"));
     CHECK(has(text, "one wave"));
     CHECK(has(text, "per origin"));
+
+    Workload sites = rep.workload;  // the same count of different web sites: nothing was spread
+    for (std::size_t i = 0; i < sites.requests.size(); ++i)
+        sites.requests[i].url = "https://site" + std::to_string(i % 10) + ".example/";
+    RunReport real = rep;
+    real.workload = sites;
+    CHECK_FALSE(has(lesson_text({real}, browser(10)), "Spread over"));
 }
 
 TEST_CASE("lesson: failures are counted by kind") {

@@ -51,7 +51,7 @@ Environment fake_environment() {
 // Every run gets a fresh fake transport, told how many blocking fetches its mode runs at once
 // (runs come in the order of all_modes(), skipping the modes that cannot run).
 Experiment::TransportFactory fake_factory(const Experiment* const* experiment, std::size_t* runs_made) {
-    return [experiment, runs_made]() -> std::unique_ptr<Transport> {
+    return [experiment, runs_made](const TransportOptions&) -> std::unique_ptr<Transport> {
         auto fake = std::make_unique<FakeTransport>();
         const Experiment& e = **experiment;
         const Settings& s = e.settings;
