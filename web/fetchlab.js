@@ -23,9 +23,11 @@
     isolated: !!(self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined'),
     done: new Promise((resolve) => { resolveDone = resolve; }),
     // Called by the module when a run (or a "run all") finishes, with the CLI's --json document.
-    publish(json) {
+    // (and the lesson box's text, as window.fetchlab.lesson).
+    publish(json, lesson) {
       const doc = JSON.parse(json);
       window.fetchlab.results = doc;
+      window.fetchlab.lesson = lesson;
       resolveDone(doc);
     },
     firstFrame() {

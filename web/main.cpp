@@ -23,7 +23,9 @@ EM_JS(int, page_hardware_concurrency, (), { return navigator.hardwareConcurrency
 EM_JS(double, page_device_pixel_ratio, (), { return window.devicePixelRatio || 1; });
 EM_JS(int, page_lab_origin_count, (), { return (window.fetchlab && window.fetchlab.origins) ? window.fetchlab.origins.length : 0; });
 EM_JS(void, page_lab_origin, (int i, char* out, int size), { stringToUTF8(window.fetchlab.origins[i], out, size); });
-EM_JS(void, page_publish, (const char* json), { window.fetchlab.publish(UTF8ToString(json)); });
+EM_JS(void, page_publish, (const char* json, const char* lesson), {
+    window.fetchlab.publish(UTF8ToString(json), UTF8ToString(lesson));
+});
 EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 // How many of the pool's workers have loaded the module (Emscripten marks each as loaded);
@@ -113,9 +115,13 @@ void fit_canvas(App& app) {
 
 void publish(App& app, const std::string& error = {}) {
     app.awaiting_results = false;
-    page_publish(error.empty() ? app.experiment->latest_json().c_str()
-                               : ("{\"fetchlab\":\"" + std::string(fetchlab_version()) + "\",\"error\":\"" + error +
-                                  "\",\"runs\":[]}").c_str());
+    const Experiment& e = *app.experiment;
+    if (!error.empty()) {
+        page_publish(("{\"fetchlab\":\"" + std::string(fetchlab_version()) + "\",\"error\":\"" + error + "\",\"runs\":[]}").c_str(),
+                     error.c_str());
+        return;
+    }
+    page_publish(e.latest_json().c_str(), lesson_text(e.latest(), e.environment()).c_str());
 }
 
 void frame(void* arg) {

@@ -17,7 +17,8 @@ mkdirSync(artifacts, { recursive: true });
 
 // A lab serving the page; resolves to its first origin once it prints it.
 function serve(...extra) {
-  const child = spawn(fetchlab, ['serve', '--port', '0', '--ports', '2', '--root', page_dir, ...extra],
+  const ports = extra.includes('--ports') ? [] : ['--ports', '2'];
+  const child = spawn(fetchlab, ['serve', '--port', '0', ...ports, '--root', page_dir, ...extra],
                       { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -38,11 +39,11 @@ function refusedPort() {
   });
 }
 
-let browser, isolatedLab, plainLab;
+let browser, isolatedLab, plainLab, wideLab;
 const consoleErrors = [];
 
 before(async () => {
-  [isolatedLab, plainLab] = await Promise.all([serve(), serve('--no-isolation')]);
+  [isolatedLab, plainLab, wideLab] = await Promise.all([serve(), serve('--no-isolation'), serve('--ports', '10')]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -54,6 +55,7 @@ after(async () => {
   await browser?.close();
   isolatedLab?.child.kill('SIGTERM');
   plainLab?.child.kill('SIGTERM');
+  wideLab?.child.kill('SIGTERM');
 });
 
 async function openPage(lab, query = '') {
@@ -140,6 +142,30 @@ test('a 500 and an unreachable origin end as named errors', async () => {
   const unexpected = consoleErrors.filter((e) => !e.includes(`127.0.0.1:${port}`) && !/status of 500/.test(e));
   consoleErrors.length = 0;
   assert.deepEqual(unexpected, []);
+});
+
+test('60 async requests to one origin run in 10 waves of 6; over 10 origins in one', async () => {
+  const one = await autorun(wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=1');
+  const narrow = one.results.runs[0];
+  accounted(narrow);
+  assert.equal(narrow.ok, 60);
+  assert.ok(narrow.wall_s >= 1.8, `one origin: ${narrow.wall_s} s`);
+  const lesson = await one.page.evaluate(() => window.fetchlab.lesson);
+  assert.match(lesson, /10 waves/);
+  assert.match(lesson, /6 connections per origin/);
+  await one.page.screenshot({ path: path.join(artifacts, 'waves-1-origin.png') });
+  await one.page.close();
+
+  const ten = await autorun(wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=10');
+  const wide = ten.results.runs[0];
+  accounted(wide);
+  assert.equal(wide.ok, 60);
+  // The wall/ideal figure itself is a benchmark (it depends on the machine); the ratio is robust.
+  assert.ok(2 * wide.wall_s <= narrow.wall_s, `10 origins: ${wide.wall_s} s, one origin: ${narrow.wall_s} s`);
+  console.log(`# async 60 x 200 ms: one origin ${narrow.wall_s.toFixed(2)} s, 10 origins ${wide.wall_s.toFixed(2)} s ` +
+              `(${(wide.wall_s / wide.ideal_s).toFixed(2)} x ideal)`);
+  await ten.page.screenshot({ path: path.join(artifacts, 'waves-10-origins.png') });
+  await ten.page.close();
 });
 
 test('no console errors on the way', () => {
