@@ -349,7 +349,11 @@ TEST_CASE("lab server: a kept-alive connection answers one request after another
     server.start();
     Client client(server.ports().at(0));
     CHECK(client.request("/health").body() == "ok\n");
-    CHECK(client.request("/delay?bytes=5").body().size() == 5);
+    const auto res = client.request("/delay?bytes=5");
+    CHECK(res.body().size() == 5);
+    // A delayed answer closes its connection, so no later request (or run) rides on it warm.
+    CHECK_FALSE(res.keep_alive());
+    CHECK(res[http::field::connection] == "close");
 }
 
 TEST_CASE("lab server: many delayed requests wait at once instead of one after another") {
