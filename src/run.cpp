@@ -31,13 +31,12 @@ void Run::begin() {
     cpu_start_ = std::clock();
     recorder_.set_run_start(transport_.now());
     if (mode_is_blocking(mode_)) {
+        // The thread modes' threads start here, on the thread that owns the run; the runner joins them.
+        if (mode_ == Mode::threads) spawned_ = start_threads(fetcher_);
+        if (mode_ == Mode::pool) spawned_ = start_pool(fetcher_, workers_);
         auto body = [this] {
-            switch (mode_) {
-            case Mode::sequential: run_sequential(fetcher_); break;
-            case Mode::threads: run_threads(fetcher_); break;
-            case Mode::pool: run_pool(fetcher_, workers_); break;
-            default: break;
-            }
+            if (mode_ == Mode::sequential) run_sequential(fetcher_);
+            for (std::thread& t : spawned_) t.join();
             runner_end_ = transport_.now();
             // The runner's last touch of this Run: after it, the Run may be gone.
             runner_done_.store(true, std::memory_order_release);
@@ -45,6 +44,9 @@ void Run::begin() {
         try {
             runner_ = std::thread(body);
         } catch (const std::system_error&) {
+            // No runner to join the started threads: they still must not outlive this Run.
+            cancel();
+            for (std::thread& t : spawned_) t.join();
             recorder_.finish_unfinished(ErrorKind::no_thread, "could not start the runner thread",
                                         transport_.now());
             finish(transport_.now());

@@ -2,10 +2,13 @@
 // One run: a workload fetched by one mode over one transport, recorded as it happens.
 //
 // Blocking modes run on a runner thread of their own, so the thread that owns the run (a UI
-// thread, the browser's main thread) never blocks on them. Async modes run on the thread that
-// calls begin() and poll(), which pumps the transport.
+// thread, the browser's main thread) never blocks on them: the threads and pool modes start their
+// threads on the owner thread (cheap, and in a browser far quicker than from another thread) and
+// the runner joins them. Async modes run on the thread that calls begin() and poll(), which pumps
+// the transport.
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "fetcher.h"
 #include "mode.h"
@@ -55,6 +58,7 @@ private:
     bool aborted_ = false;
     std::atomic<bool> finished_{false};
 
+    std::vector<std::thread> spawned_;  // the thread modes' threads, joined by the runner
     std::thread runner_;
     std::atomic<bool> runner_done_{false};
     double runner_end_ = 0;  // written by the runner before runner_done_

@@ -1,14 +1,12 @@
 #include "modes.h"
 
 #include <system_error>
-#include <thread>
-#include <vector>
 
 namespace fetchlab {
 
 // One thread per request, all joined at the end: the wall time is the slowest request,
 // plus what it costs to start that many threads.
-void run_threads(Fetcher& fetcher) {
+std::vector<std::thread> start_threads(Fetcher& fetcher) {
     std::vector<std::thread> threads;
     threads.reserve(fetcher.size());
     for (std::size_t i = 0; i < fetcher.size(); ++i) {
@@ -19,7 +17,7 @@ void run_threads(Fetcher& fetcher) {
             fetcher.fail(i, ErrorKind::no_thread, std::string("could not start a thread: ") + e.what());
         }
     }
-    for (std::thread& t : threads) t.join();
+    return threads;
 }
 
 }  // namespace fetchlab
