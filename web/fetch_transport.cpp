@@ -19,6 +19,19 @@ namespace {
 
 double now_seconds() { return emscripten_get_now() / 1000.0; }
 
+// XMLHttpRequest.open() throws on a URL it cannot parse, which would abort the module: check
+// first, the same way the browser will (relative to the page; http and https only).
+EM_JS(int, url_is_fetchable, (const char* url), {
+    try {
+        var u = new URL(UTF8ToString(url), self.location.href);
+        return (u.protocol === 'http:' || u.protocol === 'https:') ? 1 : 0;
+    } catch (e) {
+        return 0;
+    }
+});
+
+const char* bad_url_message = "not an http or https URL the browser can parse";
+
 emscripten_fetch_attr_t base_attributes(const TransportOptions& options) {
     emscripten_fetch_attr_t attr;
     emscripten_fetch_attr_init(&attr);
@@ -69,6 +82,7 @@ Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& st
     Result r;
     r.started = now();
     if (stop.load()) return failed_before_start(ErrorKind::cancelled, "cancelled before it started", r.started);
+    if (!url_is_fetchable(request.url.c_str())) return failed_before_start(ErrorKind::bad_url, bad_url_message, now());
     emscripten_fetch_attr_t attr = base_attributes(options_);
     attr.attributes |= EMSCRIPTEN_FETCH_SYNCHRONOUS;
     // A synchronous request gives no events along the way: only its start and its end are known.
@@ -85,6 +99,13 @@ void FetchTransport::start(const Request& request, Done done) {
     pending->done = std::move(done);
     pending->result.started = now();
     pending->timeout_s = options_.timeout_ms / 1000.0;
+    if (!url_is_fetchable(request.url.c_str())) {
+        // Delivered by the next pump, like every other completion.
+        pending->result = failed_before_start(ErrorKind::bad_url, bad_url_message, now());
+        pending->result.started = pending->result.done;
+        finished_.push_back(pending);
+        return;
+    }
 
     emscripten_fetch_attr_t attr = base_attributes(options_);
     // The callbacks hold the Pending through this raw pointer plus the reference in started_

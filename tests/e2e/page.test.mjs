@@ -126,9 +126,10 @@ test('without cross-origin isolation async still runs and thread modes say why t
   await refused.page.close();
 });
 
-test('a 500 and an unreachable origin end as named errors', async () => {
+test('a 500, an unreachable origin and malformed URLs end as named errors', async () => {
   const port = await refusedPort();
-  const urls = [`${isolatedLab.origin}/delay?ms=50`, `${isolatedLab.origin}/delay?status=500`, `http://127.0.0.1:${port}/`];
+  const urls = [`${isolatedLab.origin}/delay?ms=50`, `${isolatedLab.origin}/delay?status=500`, `http://127.0.0.1:${port}/`,
+                'http://[::1', 'ftp://127.0.0.1/file'];
   const query = 'mode=async&preset=urls&' + urls.map((u) => 'url=' + encodeURIComponent(u)).join('&');
   const { page, results } = await autorun(isolatedLab, query);
   const run = results.runs[0];
@@ -137,6 +138,8 @@ test('a 500 and an unreachable origin end as named errors', async () => {
   assert.equal(run.requests[1].error, 'http status');
   assert.equal(run.requests[1].status, 500);
   assert.equal(run.requests[2].error, 'network');
+  assert.equal(run.requests[3].error, 'bad url');
+  assert.equal(run.requests[4].error, 'bad url');
   await page.close();
   // The refused origin is expected to log a network error in the console; nothing else may.
   const unexpected = consoleErrors.filter((e) => !e.includes(`127.0.0.1:${port}`) && !/status of 500/.test(e));
