@@ -257,27 +257,34 @@ std::string skipped_sentence(const std::vector<RunReport>& runs, const Environme
 
 std::size_t count_waves(const RunReport& run) {
     // How long one request takes by itself: the lab's stated delay, else the fastest request seen.
-    // (A median of end - start would count the time spent queued behind a connection cap, and
-    // a run in waves of 200 ms would then look like one long wave.)
-    std::vector<double> ends;
-    double alone = -1;
+    // (end - start would count the time spent queued behind a connection cap.)
+    double fastest = -1;
+    for (const RequestRecord& r : run.timeline.requests) {
+        const Result& res = r.result;
+        if (r.state == RequestState::done && res.ok() && res.started >= 0 && res.done >= res.started)
+            fastest = fastest < 0 ? res.done - res.started : std::min(fastest, res.done - res.started);
+    }
+    // Each request was on the wire for about that long before it ended. The most requests on the
+    // wire at once is how many ran side by side; the requests in groups of that size are the
+    // waves. (Gaps between end times blur after a few waves, as each connection refills alone.)
+    std::vector<std::pair<double, int>> edges;  // (time, +1 on the wire / -1 off it)
     for (std::size_t i = 0; i < run.timeline.requests.size(); ++i) {
         const RequestRecord& r = run.timeline.requests[i];
         const Result& res = r.result;
         if (r.state != RequestState::done || res.done < 0 || res.error == ErrorKind::cancelled) continue;
-        ends.push_back(res.done);
-        double d = i < run.workload.size() ? run.workload.requests[i].expected_s : -1;
-        if (d < 0 && res.started >= 0 && res.done >= res.started) d = res.done - res.started;
-        if (d >= 0 && (alone < 0 || d < alone)) alone = d;
+        const double stated = i < run.workload.size() ? run.workload.requests[i].expected_s : -1;
+        const double alone = std::max(stated >= 0 ? stated : fastest, 0.0);
+        // Less its first 100 ms (at most half): end times are stamped when the page's event loop
+        // gets to them, up to a frame or so late, and a late stamp must not overlap the next request.
+        edges.push_back({res.done - alone + std::min(0.1, alone / 2), +1});
+        edges.push_back({res.done, -1});
     }
-    if (ends.empty()) return 0;
-    std::sort(ends.begin(), ends.end());
-    // A millisecond floor, so that jitter between requests that end together never splits a wave.
-    const double gap = std::max(alone / 2, 0.001);
-    std::size_t waves = 1;
-    for (std::size_t i = 1; i < ends.size(); ++i)
-        if (ends[i] - ends[i - 1] > gap) ++waves;
-    return waves;
+    if (edges.empty()) return 0;
+    std::sort(edges.begin(), edges.end());  // at equal times an end (-1) comes before a start (+1)
+    int on_wire = 0, most = 1;
+    for (const auto& [t, step] : edges) most = std::max(most, on_wire += step);
+    const std::size_t requests = edges.size() / 2;
+    return (requests + static_cast<std::size_t>(most) - 1) / static_cast<std::size_t>(most);
 }
 
 std::string lesson_text(const std::vector<RunReport>& runs, const Environment& environment) {

@@ -137,6 +137,20 @@ TEST_CASE("waves: counted the same when every request is started at once and que
     CHECK(count_waves(rep) == 10);
 }
 
+TEST_CASE("waves: still 10 when 6 connections refill on their own and the waves blur into each other") {
+    // Each connection takes its next request as soon as it is free, with a little set-up time, so
+    // after a few rounds the end times no longer come in clusters.
+    std::vector<Span> spans(60);
+    for (int slot = 0; slot < 6; ++slot) {
+        double t = 0.013 * slot;
+        for (int k = slot; k < 60; k += 6) {
+            spans[k] = {0.0, t + 0.2 + 0.004 * (k % 5)};
+            t = spans[k].end + 0.002 * (1 + slot);
+        }
+    }
+    CHECK(count_waves(make_run(Mode::async, 0, spans, std::vector<double>(60, 0.2))) == 10);
+}
+
 TEST_CASE("waves: requests that all run at once end in one wave, despite jitter") {
     std::vector<double> jittered;
     for (int i = 0; i < 60; ++i) jittered.push_back(0.2 + 0.0005 * i);
