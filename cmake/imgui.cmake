@@ -25,7 +25,7 @@ else()
         endif()
     endif()
 endif()
-if(NOT EXISTS "${_imgui_dir}/imgui.cpp" OR NOT EXISTS "${_imgui_dir}/backends/imgui_impl_opengl3.cpp")
+if(NOT EXISTS "${_imgui_dir}/imgui.cpp" OR NOT EXISTS "${_imgui_dir}/backends/imgui_impl_glfw.cpp")
     message(FATAL_ERROR "${_imgui_dir} is not a Dear ImGui source tree (imgui.cpp, backends/)")
 endif()
 message(STATUS "Dear ImGui source: ${_imgui_dir}")
@@ -36,6 +36,5 @@ set(FETCHLAB_IMGUI_SOURCES
     "${_imgui_dir}/imgui_tables.cpp"
     "${_imgui_dir}/imgui_widgets.cpp"
     "${_imgui_dir}/backends/imgui_impl_glfw.cpp"
-    "${_imgui_dir}/backends/imgui_impl_opengl3.cpp"
 )
 set(FETCHLAB_IMGUI_INCLUDE_DIRS "${_imgui_dir}" "${_imgui_dir}/backends")

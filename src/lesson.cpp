@@ -197,8 +197,15 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
         s += std::to_string(f.n) + " requests over " + std::to_string(f.origins) + " origins ran in " +
              std::to_string(f.waves) + " waves of about " + std::to_string(per_wave);
         if (!browser) return s + ", not all at once: something limits the connections.";
-        return s + ": about " + std::to_string(ceil_div(f.n, f.origins)) + " requests per origin is more than the " +
-               std::to_string(browser_connections_per_origin) + " connections the browser opens to each.";
+        const std::size_t per_origin = ceil_div(f.n, f.origins);
+        if (per_origin > browser_connections_per_origin)
+            return s + ": about " + std::to_string(per_origin) + " requests per origin is more than the " +
+                   std::to_string(browser_connections_per_origin) + " connections the browser opens to each.";
+        // Within the cap everywhere, yet held back: the browser was slow to open so many connections.
+        return s + ", although " + std::to_string(per_origin) + " per origin is within the browser's " +
+               std::to_string(browser_connections_per_origin) +
+               " connections to each: opening so many connections at once took the browser (or this machine) "
+               "time of its own.";
     }
     if (!spread_ok.empty() && browser) {
         const Facts& f = *spread_ok.front();

@@ -4,7 +4,6 @@
 'use strict';
 (function () {
   const text = document.getElementById('loading-text');
-  const bar = document.getElementById('loading-bar');
   const problem = document.getElementById('problem');
 
   function say(message) { text.textContent = message; }
@@ -30,18 +29,21 @@
       window.fetchlab.lesson = lesson;
       resolveDone(doc);
     },
+    fail,
     firstFrame() {
       window.fetchlab.firstFrameAt = performance.now();
       document.getElementById('loading').hidden = true;
     },
   };
 
-  // WebGL2 draws the panel; without it there is nothing to show. (A throwaway context to test it
-  // would cost as much as the real one, so the module reports a failed context itself.)
   window.fetchlab.scriptStartAt = performance.now();
   window.fetchlab.noWebGL2 = () => fail('fetchlab draws with WebGL2, and this browser (or its settings) does not offer it.');
   if (typeof WebGL2RenderingContext === 'undefined') {
     window.fetchlab.noWebGL2();
+    return;
+  }
+  if (typeof WebAssembly !== 'object' || !WebAssembly.compileStreaming) {
+    fail('fetchlab runs in WebAssembly, and this browser (or its settings) does not offer it.');
     return;
   }
 
@@ -61,24 +63,63 @@
     }
   }
 
-  labOrigins().then((origins) => {
-    window.fetchlab.origins = origins;
-    const script = window.fetchlab.isolated ? 'fetchlab-mt.js' : 'fetchlab-st.js';
-    say(window.fetchlab.isolated ? 'Loading, and starting threads…'
-                                 : 'Loading (this page is not cross-origin isolated: async mode only)…');
-    window.Module = {
-      canvas: document.getElementById('canvas'),
-      arguments: args,
-      print: (line) => console.log(line),
-      printErr: (line) => console.warn(line),
-      setStatus: (status) => { if (status) say(status); },
-      onAbort: (what) => fail('fetchlab stopped: ' + what),
-      onRuntimeInitialized: () => { window.fetchlab.runtimeReadyAt = performance.now(); },
-    };
-    window.fetchlab.loadStartAt = performance.now();
-    const tag = document.createElement('script');
-    tag.src = script;
-    tag.onerror = () => fail('Could not load ' + script + ': was the wasm build served with the page?');
-    document.body.appendChild(tag);
-  });
+  // Threads need cross-origin isolation, and a threaded module cannot even load without it.
+  const build = window.fetchlab.isolated ? 'fetchlab-mt' : 'fetchlab-st';
+  say(window.fetchlab.isolated ? 'Loading, and starting threads…'
+                               : 'Loading (this page is not cross-origin isolated: async mode only)…');
+
+  // Both halves of the module start downloading now, and the wasm compiles on background threads
+  // from its first bytes, while this thread makes the WebGL2 context below.
+  const preload = document.createElement('link');
+  preload.rel = 'preload';
+  preload.as = 'script';
+  preload.href = build + '.js';
+  document.head.appendChild(preload);
+  const wasm = build + '.wasm';
+  const compiled = WebAssembly.compileStreaming(fetch(wasm, { credentials: 'same-origin' }))
+    // A server that does not say application/wasm cannot stream: compile the whole file instead.
+    .catch(() => fetch(wasm, { credentials: 'same-origin' }).then((response) => {
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return response.arrayBuffer();
+    }).then((bytes) => WebAssembly.compile(bytes)));
+  const origins = labOrigins().then((list) => { window.fetchlab.origins = list; });
+
+  // The module takes this context over (GL_PREINITIALIZED_CONTEXT). Made here, the 150-450 ms it
+  // takes with a software GPU overlap the downloads instead of following them. Sized first, so its
+  // drawing buffer is made once; the panel needs no depth, stencil or multisampling, and an
+  // opaque canvas composites faster.
+  const canvas = document.getElementById('canvas');
+  canvas.width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) || 1280;
+  canvas.height = Math.round(canvas.clientHeight * (window.devicePixelRatio || 1)) || 800;
+  const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false });
+  if (!gl) {
+    window.fetchlab.noWebGL2();
+    return;
+  }
+
+  window.Module = {
+    canvas,
+    preinitializedWebGLContext: gl,
+    arguments: args,
+    print: (line) => console.log(line),
+    printErr: (line) => console.warn(line),
+    setStatus: (status) => { if (status) say(status); },
+    onAbort: (what) => fail('fetchlab stopped: ' + what),
+    onRuntimeInitialized: () => { window.fetchlab.runtimeReadyAt = performance.now(); },
+    instantiateWasm: (imports, receiveInstance) => {
+      compiled.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
+              .catch((e) => fail('Could not load ' + wasm + ' (' + e.message + '): was the wasm build served with the page?'));
+      return {};  // the exports arrive through receiveInstance
+    },
+    // main() reads the lab's origins: it waits for them, the module's loading does not.
+    preRun: [() => {
+      Module.addRunDependency('lab-origins');
+      origins.then(() => Module.removeRunDependency('lab-origins'));
+    }],
+  };
+  window.fetchlab.loadStartAt = performance.now();
+  const tag = document.createElement('script');
+  tag.src = build + '.js';
+  tag.onerror = () => fail('Could not load ' + tag.src + ': was the wasm build served with the page?');
+  document.body.appendChild(tag);
 })();

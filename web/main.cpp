@@ -7,12 +7,17 @@
 #include <cmath>
 #include <cstdlib>
 #include <string>
+#ifdef FETCHLAB_THREADS
+#include <pthread.h>
+
+#include <atomic>
+#endif
 
 #include "experiment.h"
 #include "fetch_transport.h"
+#include "gl_renderer.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
-#include "imgui_impl_opengl3.h"
 #include "ui/panel.h"
 
 using namespace fetchlab;
@@ -28,26 +33,46 @@ EM_JS(void, page_publish, (const char* json, const char* lesson), {
 });
 EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
-// How many of the pool's workers have loaded the module (Emscripten marks each as loaded);
-// -1 when that cannot be told (another Emscripten's internals, or still none after 30 s).
-EM_JS(int, page_threads_ready, (), {
-    if (typeof PThread === 'undefined' || !PThread.unusedWorkers) return -1;
-    var workers = PThread.unusedWorkers.concat(PThread.runningWorkers || []);
-    var loaded = workers.filter(function (w) { return w.loaded; }).length;
-    if (loaded === 0 && performance.now() - (window.fetchlab.runtimeReadyAt || 0) > 30000) return -1;
-    return loaded;
-});
-
+EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
 namespace {
 
 struct App {
     GLFWwindow* window = nullptr;
+    GlRenderer renderer;
     Experiment* experiment = nullptr;
     ui::PanelState panel;
     bool autorun = false;
     bool awaiting_results = false;
     int frames = 0;
 };
+
+#ifdef FETCHLAB_THREADS
+// The pool the thread modes run on. Emscripten gives a thread a worker from its pool, starting a
+// new one (30-100 ms, a whole module load) when the pool is empty, and keeps the worker for the
+// next thread when this one ends. Right after the first frame, FETCHLAB_THREAD_POOL threads that do
+// nothing start at once: each takes a fresh worker and leaves it warm, so runs start threads at once.
+std::atomic<int> warmed_threads{0};
+
+void* warm_thread(void*) {
+    warmed_threads.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+}
+
+void warm_thread_pool() {
+    pthread_attr_t detached;
+    pthread_attr_init(&detached);
+    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+    int started = 0;
+    for (int i = 0; i < FETCHLAB_THREAD_POOL; ++i) {
+        pthread_t thread;
+        if (pthread_create(&thread, &detached, warm_thread, nullptr) == 0) ++started;
+    }
+    pthread_attr_destroy(&detached);
+    // A browser that refuses some workers leaves a smaller pool: thread modes then start workers
+    // as they go (slower to start, never a hang) rather than wait for ones that will not come.
+    if (started < FETCHLAB_THREAD_POOL) warmed_threads.fetch_add(FETCHLAB_THREAD_POOL - started);
+}
+#endif
 
 Environment page_environment() {
     Environment env;
@@ -56,9 +81,10 @@ Environment page_environment() {
     env.cross_origin_isolated = page_is_cross_origin_isolated() != 0;
 #ifdef FETCHLAB_THREADS
     env.threads_available = env.cross_origin_isolated;
-    // The runner and one spare come out of the pre-started pool; a run may not wait for more.
+    // The runner and one spare come out of the warmed pool too; a run may not wait for more.
     env.max_threads = FETCHLAB_THREAD_POOL - 2;
     env.thread_pool = FETCHLAB_THREAD_POOL;
+    env.threads_ready = 0;  // until warm_thread_pool() has run
 #else
     env.threads_available = false;
 #endif
@@ -130,12 +156,15 @@ void frame(void* arg) {
     fit_canvas(app);
 
 #ifdef FETCHLAB_THREADS
-    app.experiment->set_threads_ready(page_threads_ready());
+    // The pool warms once the first frame is on screen, not before it.
+    if (app.frames == 2 && app.experiment->environment().threads_available) warm_thread_pool();
+    if (app.experiment->environment().threads_available)
+        app.experiment->set_threads_ready(warmed_threads.load(std::memory_order_relaxed));
 #endif
     // An automated run waits for the pool of threads (up to ~20 s), so thread modes are measured warm.
     const Environment& env = app.experiment->environment();
-    const bool warming = env.threads_available && env.threads_ready >= 0 && env.threads_ready < env.thread_pool;
-    if (app.autorun && app.frames >= 1 && (!warming || app.frames > 1200)) {
+    const bool warming = env.threads_available && env.threads_ready < env.thread_pool;
+    if (app.autorun && app.frames >= 2 && (!warming || app.frames > 1200)) {
         app.autorun = false;
         app.awaiting_results = true;
         const std::string why = app.experiment->start();
@@ -147,18 +176,14 @@ void frame(void* arg) {
     // A run started from the panel publishes too, so a workshop can read every result from the console.
     if (!was_running && app.experiment->running()) app.awaiting_results = true;
 
-    ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     ui::draw_panel(*app.experiment, app.panel);
     ImGui::Render();
 
-    int w = 0, h = 0;
-    glfwGetFramebufferSize(app.window, &w, &h);
-    glViewport(0, 0, w, h);
     glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    app.renderer.render(*ImGui::GetDrawData());
     if (++app.frames == 1) page_first_frame();
 }
 
@@ -171,7 +196,10 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
     static App app;
-    app.window = glfwCreateWindow(1280, 800, "fetchlab", nullptr, nullptr);
+    // The page sized the canvas to its pixels already: the same size here keeps its drawing buffer.
+    int width = 0, height = 0;
+    emscripten_get_canvas_element_size("#canvas", &width, &height);
+    app.window = glfwCreateWindow(width > 0 ? width : 1280, height > 0 ? height : 800, "fetchlab", nullptr, nullptr);
     if (!app.window) {
         page_no_webgl2();
         return 1;
@@ -183,7 +211,10 @@ int main(int argc, char** argv) {
     ImGui::GetIO().IniFilename = nullptr;  // nothing to persist in a browser tab
     ImGui::StyleColorsDark();
     ImGui_ImplGlfw_InitForOpenGL(app.window, true);
-    ImGui_ImplOpenGL3_Init("#version 300 es");
+    if (const std::string error = app.renderer.init(); !error.empty()) {
+        page_fail(("fetchlab could not draw its panel with this browser's WebGL2: " + error).c_str());
+        return 1;
+    }
 
     // ---- The experiment: settings from the page's query, a fresh transport per run ------------
     static Experiment experiment([](const TransportOptions& o) { return std::make_unique<FetchTransport>(o); },
@@ -192,6 +223,9 @@ int main(int argc, char** argv) {
     app.experiment = &experiment;
 
     // ---- The browser owns the loop: one frame per animation frame, never blocking -------------
+    // The first frame is drawn now rather than at the next animation frame, which on a busy page can
+    // be tens of milliseconds away.
+    frame(&app);
     emscripten_set_main_loop_arg(frame, &app, 0, false);
     return 0;
 }

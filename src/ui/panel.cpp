@@ -32,9 +32,13 @@ namespace {
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
 void environment_line(const Environment& env) {
-    const std::string threads = !env.threads_available ? "no"
-                                : env.max_threads > 0  ? "yes (at most " + std::to_string(env.max_threads) + ")"
-                                                       : "yes";
+    std::string threads = env.threads_available ? "yes" : "no";
+    if (env.threads_available && env.thread_pool > 0) {
+        threads += ", a pool of " + std::to_string(env.thread_pool);
+        if (env.threads_ready >= 0 && env.threads_ready < env.thread_pool)
+            threads += " (warming up: " + std::to_string(env.threads_ready) + " ready)";
+    }
+    if (env.threads_available && env.max_threads > 0) threads += ", at most " + std::to_string(env.max_threads) + " a run";
     ImGui::TextDisabled("%s   |   cross-origin isolated: %s   |   threads: %s   |   hardwareConcurrency: %d   |   "
                         "lab origins: %zu",
                         env.platform.empty() ? "platform unknown" : env.platform.c_str(),

@@ -265,6 +265,23 @@ TEST_CASE("lesson: spread over enough origins, the same workload runs in one wav
     CHECK_FALSE(has(lesson_text({real}, browser(10)), "Spread over"));
 }
 
+TEST_CASE("lesson: waves over several origins blame the cap only when an origin had more than 6") {
+    const std::vector<double> delays(60, 0.2);
+    SUBCASE("12 per origin over 5 origins: over the cap") {
+        const RunReport rep = make_run(Mode::async, 0, in_waves(60, 0.2, 30), delays, 5);
+        const std::string text = lesson_text({rep}, browser(5));
+        CHECK(has(text, "60 requests over 5 origins ran in 2 waves of about 30"));
+        CHECK(has(text, "about 12 requests per origin is more than the 6 connections"));
+    }
+    SUBCASE("6 per origin over 10 origins: within the cap, so the cap is not the reason") {
+        const RunReport rep = make_run(Mode::async, 0, in_waves(60, 0.2, 30), delays, 10);
+        const std::string text = lesson_text({rep}, browser(10));
+        CHECK(has(text, "60 requests over 10 origins ran in 2 waves of about 30"));
+        CHECK(has(text, "although 6 per origin is within the browser's 6 connections"));
+        CHECK_FALSE(has(text, "is more than the 6"));
+    }
+}
+
 TEST_CASE("lesson: failures are counted by kind") {
     const std::vector<double> delays(60, 0.2);
     RunReport rep = make_run(Mode::async, 0, all_at_once(delays), delays);

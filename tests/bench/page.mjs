@@ -1,0 +1,108 @@
+// Benchmark, not a test: the page's figures in headless Chromium, each the median of several
+// tries on a browser that is already running (the first page a browser opens also pays for
+// starting its GPU process, which no page can help).
+//   node tests/bench/page.mjs [tries=9]
+// Needs build/native/fetchlab and build/wasm/web (bash .ci/demo or the wasm workflow builds both),
+// and tests/e2e's node_modules (npm ci in tests/e2e).
+//
+// Prints:
+// - first frame: milliseconds from navigation to the panel's first frame, with and without
+//   cross-origin isolation (the threaded and the single-threaded build);
+// - async, 60 x 200 ms over 10 origins and over 1: wall, wall / ideal, and the lesson's waves;
+// - the browser's own floor for the same 60 requests: plain XMLHttpRequests from a blank page,
+//   so the page's figure can be told apart from what the browser itself takes.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { chromium } = createRequire(path.join(root, 'tests/e2e/package.json'))('playwright-core');
+const fetchlab = process.env.FETCHLAB_CLI || path.join(root, 'build/native/fetchlab');
+const pageDir = process.env.FETCHLAB_PAGE || path.join(root, 'build/wasm/web');
+const tries = Number(process.argv[2] || 9);
+
+function serve(...extra) {
+  const child = spawn(fetchlab, ['serve', '--port', '0', '--root', pageDir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) resolve({ origin: m[0], port: Number(m[1]), child });
+    });
+    child.on('exit', (code) => reject(new Error(`fetchlab serve exited with ${code}`)));
+  });
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const span = (xs) => `median ${median(xs).toFixed(0)}  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+
+async function firstFrame(browser, lab) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(lab.origin + '/');
+  await page.waitForFunction(() => window.fetchlab && (window.fetchlab.firstFrameAt || window.fetchlab.error), null, { timeout: 30000 });
+  const t = await page.evaluate(() => ({ ...window.fetchlab }));
+  await page.close();
+  if (t.error) throw new Error(t.error);
+  return t;
+}
+
+async function autorun(browser, lab, query) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${lab.origin}/?${query}&autorun=1`);
+  const doc = await page.evaluate(() => window.fetchlab.done);
+  const lesson = await page.evaluate(() => window.fetchlab.lesson);
+  await page.close();
+  const run = doc.runs[0];
+  return { wall: run.wall_s, ratio: run.wall_s / run.ideal_s, waves: (lesson.match(/(\d+) waves/) || [, '1'])[1] };
+}
+
+// The same 60 requests as plain XMLHttpRequests, from a page that draws nothing.
+async function browserFloor(browser, lab, origins) {
+  const page = await browser.newPage();
+  await page.goto(lab.origin + '/lab');
+  const wall = await page.evaluate(([port, origins]) => new Promise((resolve) => {
+    const t0 = performance.now();
+    let left = 60;
+    for (let i = 0; i < 60; i++) {
+      const x = new XMLHttpRequest();
+      x.open('GET', `http://127.0.0.1:${port + (i % origins)}/delay?ms=200&id=floor-${t0}-${i}`);
+      x.onloadend = () => { if (--left === 0) resolve((performance.now() - t0) / 1000); };
+      x.send();
+    }
+  }), [lab.port, origins]);
+  await page.close();
+  return wall;
+}
+
+const [isolated, plain] = await Promise.all([serve('--ports', '10'), serve('--ports', '1', '--no-isolation')]);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+         '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run'],
+});
+try {
+  await firstFrame(browser, isolated);  // starts the browser's GPU process
+  console.log(`fetchlab page benchmark: ${tries} tries each, ${browser.version()}`);
+  for (const [name, lab] of [['cross-origin isolated (threads)', isolated], ['not isolated (no threads)', plain]]) {
+    const rows = [];
+    for (let i = 0; i < tries; i++) rows.push(await firstFrame(browser, lab));
+    console.log(`first frame, ${name}: ${span(rows.map((r) => r.firstFrameAt))} ms after navigation;` +
+                ` script ${median(rows.map((r) => r.scriptStartAt)).toFixed(0)}, module ready` +
+                ` ${median(rows.map((r) => r.runtimeReadyAt)).toFixed(0)}`);
+  }
+  for (const origins of [10, 1]) {
+    const runs = [];
+    for (let i = 0; i < tries; i++) runs.push(await autorun(browser, isolated, `mode=async&preset=lab&n=60&latency=200&origins=${origins}`));
+    const floors = [];
+    for (let i = 0; i < tries; i++) floors.push(await browserFloor(browser, isolated, origins));
+    console.log(`async 60 x 200 ms over ${origins} origin${origins > 1 ? 's' : ''}: wall ${span(runs.map((r) => r.wall * 1000))} ms,` +
+                ` wall/ideal ${median(runs.map((r) => r.ratio)).toFixed(2)}, waves ${median(runs.map((r) => Number(r.waves)))};` +
+                ` the browser's own floor (plain XHR, blank page) ${span(floors.map((f) => f * 1000))} ms`);
+  }
+} finally {
+  await browser.close();
+  isolated.child.kill('SIGTERM');
+  plain.child.kill('SIGTERM');
+}
