@@ -38,6 +38,7 @@ static nlohmann::json request_json(const Request& request, const RequestRecord& 
         {"label", request.label},
         {"lane", record.lane >= 0 ? nlohmann::json(lane_label(mode, record.lane)) : nlohmann::json(nullptr)},
         {"start_s", since_start(r.started >= 0 ? r.started : record.began, run_start)},
+        {"connect_start_s", since_start(r.connect_start, run_start)},
         {"connect_s", since_start(r.connected, run_start)},
         {"first_byte_s", since_start(r.first_byte, run_start)},
         {"end_s", since_start(r.done, run_start)},

@@ -27,6 +27,8 @@ struct Result {
     int status = 0;              // HTTP status, 0 when there was no answer
     std::uint64_t bytes = 0;     // body bytes received
     double started = -1;         // the transport began this request
+    double connect_start = -1;   // it began to connect: until then it waited for a free connection
+                                 // (a browser's cap per origin); -1 where the platform cannot tell
     double connected = -1;       // the connection was ready (new or reused)
     double first_byte = -1;      // the first byte of the answer arrived
     double done = -1;            // the request ended, successfully or not

@@ -2,6 +2,7 @@
 
 #include <emscripten/emscripten.h>
 #include <emscripten/fetch.h>
+#include <emscripten/threading.h>
 
 #include <algorithm>
 #include <cstring>
@@ -31,6 +32,48 @@ EM_JS(int, url_is_fetchable, (const char* url), {
 });
 
 const char* bad_url_message = "not an http or https URL the browser can parse";
+
+// The browser's own timing of a request that just finished (PerformanceResourceTiming), in the
+// calling thread's timeline: the first entry for that URL that began no earlier than the request
+// did. Its phases go into `out` as seconds before now: [connect start, connected, first byte,
+// new connection (1 or 0)]. Before connect start the browser held the request back, waiting for a
+// free connection (its cap per origin); on a reused connection connecting takes no time. Returns 0
+// when there is nothing to share: a cross-origin answer without Timing-Allow-Origin reports zeros.
+// `clear`: forget this thread's entries afterwards (a worker fetches one request at a time).
+EM_JS(int, browser_timing, (const char* url, double started_ago_s, double* out, int clear), {
+    var now = performance.now();
+    var since = now - started_ago_s * 1000 - 2;  // 2 ms: the clocks are read a moment apart
+    var href = new URL(UTF8ToString(url), self.location.href).href;
+    var entry = performance.getEntriesByName(href, 'resource').find(function (e) { return e.startTime >= since; });
+    if (clear) performance.clearResourceTimings();
+    if (!entry || !entry.requestStart || !entry.responseStart) return 0;
+    var fresh = entry.connectEnd > entry.connectStart;
+    var ago = function (t) { return (now - t) / 1000; };
+    HEAPF64[out >> 3] = ago(fresh ? entry.connectStart : entry.requestStart);
+    HEAPF64[(out >> 3) + 1] = ago(fresh ? entry.connectEnd : entry.requestStart);
+    HEAPF64[(out >> 3) + 2] = ago(entry.responseStart);
+    HEAPF64[(out >> 3) + 3] = fresh ? 1 : 0;
+    return 1;
+});
+
+// A run's requests all fit in the main thread's timing buffer (250 entries by default), and no
+// earlier run's entries are in the way.
+EM_JS(void, reset_browser_timing, (int capacity), {
+    performance.clearResourceTimings();
+    performance.setResourceTimingBufferSize(capacity);
+});
+
+void add_browser_timing(const char* url, Result& r, bool clear) {
+    double ago[4];
+    const double now = now_seconds();
+    if (!browser_timing(url, now - r.started, ago, clear ? 1 : 0)) return;
+    // Clamped into the request's own span: the two clocks agree only to a millisecond or so.
+    auto at = [&](double seconds_ago) { return std::clamp(now - seconds_ago, r.started, r.done); };
+    r.connect_start = at(ago[0]);
+    r.connected = at(ago[1]);
+    r.first_byte = at(ago[2]);
+    r.new_connection = ago[3] != 0;
+}
 
 emscripten_fetch_attr_t base_attributes(const TransportOptions& options) {
     emscripten_fetch_attr_t attr;
@@ -69,7 +112,10 @@ void read_outcome(const emscripten_fetch_t* f, Result& r, double timeout_s, std:
 
 }  // namespace
 
-FetchTransport::FetchTransport(TransportOptions options) : options_(options) {}
+FetchTransport::FetchTransport(TransportOptions options) : options_(options) {
+    // Async requests are timed on the main thread; a worker clears its own after each request.
+    if (emscripten_is_main_browser_thread()) reset_browser_timing(20000);
+}
 
 FetchTransport::~FetchTransport() {
     // Fetches still in the browser's hands keep their Pending alive; they will find no owner.
@@ -90,6 +136,7 @@ Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& st
     if (!f) return failed_before_start(ErrorKind::bad_url, "the browser refused to start this request", now());
     read_outcome(f, r, 0, options_.max_bytes);
     emscripten_fetch_close(f);
+    if (r.status != 0) add_browser_timing(request.url.c_str(), r, true);
     return r;
 }
 
@@ -116,6 +163,7 @@ void FetchTransport::start(const Request& request, Done done) {
         std::shared_ptr<Pending> p = *holder;
         if (FetchTransport* owner = p->owner) {
             read_outcome(f, p->result, p->timeout_s, owner->options_.max_bytes);
+            if (p->result.status != 0) add_browser_timing(f->url, p->result, false);
             auto& s = owner->started_;
             s.erase(std::remove(s.begin(), s.end(), p), s.end());
             owner->finished_.push_back(p);

@@ -245,10 +245,16 @@ void draw_bars(const Frame& f, const WaterfallRun& run, std::size_t i, float y) 
         // Never reached the transport (cancelled or failed before start), or phases come at the end.
         if (!done) bar(start, end, in_flight_color);
     } else {
+        // Held back by the platform before it could connect (a browser's cap per origin): queued.
+        double from = start;
+        if (res.connect_start > res.started) {
+            const double held = std::min(res.connect_start - t0, end);
+            dl->AddRectFilled(ImVec2(f.x(start), mid - thin), ImVec2(f.x(held), mid + thin), queued_color);
+            from = held;
+        }
         // Each phase runs to the next one reached; the last one reached runs to the end (or now).
         const double marks[3] = {res.connected, res.first_byte, res.done};
         const ImU32 colors[3] = {connect_color, wait_color, download_color};
-        double from = start;
         for (int k = 0; k < 3; ++k) {
             const double to = marks[k] >= 0 ? marks[k] - t0 : -1;
             // A phase the platform cannot see (a browser does not report when it connected) is
@@ -291,6 +297,8 @@ void request_tooltip(const WaterfallRun& run, std::size_t i) {
     } else {
         ImGui::Text("queued       %s", exact(std::max(0.0, rec.began - t0)).c_str());
         ImGui::Text("start        %s", at(r.started >= 0 ? r.started : rec.began).c_str());
+        if (r.connect_start > r.started)
+            ImGui::Text("stalled      %s  (no free connection yet)", exact(r.connect_start - r.started).c_str());
         ImGui::Text("connected    %s", at(r.connected).c_str());
         ImGui::Text("first byte   %s", at(r.first_byte).c_str());
         if (rec.state == RequestState::done) {
