@@ -158,6 +158,15 @@ test('60 async requests to one origin run in 10 waves of 6; over 10 origins in o
   // sometimes a frame late); the lesson must say that the requests came in waves, and why.
   assert.match(lesson, /to one origin ran in \d+ waves of about \d+/);
   assert.match(lesson, /6 connections per origin/);
+  // The browser's own timing says which requests waited for a free connection: beyond the first
+  // 6, every one of them, for at least most of a 200 ms wave. The lab closes each connection after
+  // its answer, so all but the few the page itself left open (this is its origin) are new.
+  const waited = narrow.requests.map((r) => r.connect_start_s - r.start_s).sort((a, b) => a - b);
+  const ordered = (r) => r.connect_start_s !== null && r.connect_s >= r.connect_start_s && r.first_byte_s >= r.connect_s;
+  assert.ok(narrow.requests.every(ordered), JSON.stringify(narrow.requests.find((r) => !ordered(r))));
+  assert.ok(narrow.requests.filter((r) => r.new_connection).length >= 54);
+  assert.ok(waited[6] >= 0.15, `the 7th shortest wait for a connection: ${waited[6]} s`);
+  assert.ok(waited[5] < 0.1, `the 6th shortest wait for a connection: ${waited[5]} s`);
   await one.page.screenshot({ path: path.join(artifacts, 'waves-1-origin.png') });
   await one.page.close();
 
