@@ -170,6 +170,16 @@ std::string modes_of(const std::vector<const Facts*>& runs) {
     return joined(names);
 }
 
+// ", and the last of them waited 1.84 s for a free one", where the platform tells that wait.
+std::string longest_stall(const RunReport& run) {
+    double longest = 0;
+    for (const RequestRecord& r : run.timeline.requests)
+        if (r.result.connect_start > r.result.started && r.result.started >= 0)
+            longest = std::max(longest, r.result.connect_start - r.result.started);
+    if (longest < 0.05) return "";
+    return ", and the longest wait for a free one was " + seconds(longest);
+}
+
 // The per-origin connection cap, when a run shows it or when spreading over origins lifted it.
 std::string origin_sentence(const std::vector<Facts>& facts, const Environment& env, bool several_runs) {
     std::vector<const Facts*> waved, spread_ok;
@@ -189,7 +199,7 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
                  " waves of about " + std::to_string(per_wave);
             if (!browser) return s + ", not all at once: something limits the connections to that origin.";
             s += ": the browser opens at most " + std::to_string(browser_connections_per_origin) +
-                 " connections per origin over HTTP/1.1.";
+                 " connections per origin over HTTP/1.1" + longest_stall(*f.run) + ".";
             if (env.lab_origins.size() > 1)
                 s += " Spread them over more origins (the Origins setting) to lift the cap.";
             return s;

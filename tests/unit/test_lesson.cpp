@@ -218,6 +218,16 @@ TEST_CASE("lesson: a browser's cap of 6 connections per origin shows as waves") 
         CHECK(has(text, "at most 6 connections per origin"));
         CHECK(has(text, "Origins setting"));
     }
+    SUBCASE("where the platform tells how long requests waited for a connection, the longest is named") {
+        RunReport timed = rep;
+        for (RequestRecord& r : timed.timeline.requests) {  // all started at once, then held back
+            r.result.started = timed.timeline.run_start;
+            r.result.connect_start = r.result.first_byte - 0.2;
+        }
+        const std::string text = lesson_text({timed}, browser(4));
+        CHECK(has(text, "per origin over HTTP/1.1, and the longest wait for a free one was 1.80 s."));
+        CHECK_FALSE(has(lesson_text({rep}, browser(4)), "wait for a free one"));
+    }
     SUBCASE("a lab of one origin: no advice to spread") {
         const std::string text = lesson_text({rep}, browser(1));
         CHECK(has(text, "10 waves"));
