@@ -32,6 +32,7 @@ public:
 private:
     static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
     static int on_timer(CURLM* multi, long timeout_ms, void* self);
+    void drive(int wait_ms);  // hands curl what epoll saw within wait_ms, and any due timeout
     void collect_finished(std::vector<std::unique_ptr<Transfer>>& finished);
     int deliver(std::vector<std::unique_ptr<Transfer>>& finished);
 
