@@ -188,7 +188,7 @@ void CurlTransport::start(const Request& request, Done done) {
     if (added != CURLM_OK) {
         // Delivered by the next pump, like every other completion.
         t->result = failed_before_start(ErrorKind::network, curl_multi_strerror(added), now());
-        aborted_.push_back(std::move(t));
+        undelivered_.push_back(std::move(t));
         return;
     }
     Transfer* key = t.get();
@@ -222,7 +222,7 @@ int CurlTransport::on_timer(CURLM*, long timeout_ms, void* self_ptr) {
     return 0;
 }
 
-void CurlTransport::collect_finished(std::vector<std::unique_ptr<Transfer>>& finished) {
+void CurlTransport::collect_finished() {
     int left = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
@@ -232,17 +232,16 @@ void CurlTransport::collect_finished(std::vector<std::unique_ptr<Transfer>>& fin
         curl_multi_remove_handle(multi_, raw->easy);
         finish_transfer(*raw, code, now());
         auto it = active_.find(raw);
-        finished.push_back(std::move(it->second));
+        undelivered_.push_back(std::move(it->second));
         active_.erase(it);
     }
 }
 
 int CurlTransport::pump(int max_wait_ms) {
+    // No waiting while something has already ended; callbacks run here only, never in start().
+    drive(undelivered_.empty() && !active_.empty() ? std::max(0, max_wait_ms) : 0);
     std::vector<std::unique_ptr<Transfer>> finished;
-    finished.swap(aborted_);
-    drive(finished.empty() && !active_.empty() ? std::max(0, max_wait_ms) : 0);
-    // Completions are collected here only, never in start(), so no callback runs inside start().
-    collect_finished(finished);
+    finished.swap(undelivered_);
     return deliver(finished);
 }
 
@@ -264,6 +263,7 @@ void CurlTransport::drive(int wait_ms) {
         timer_due_ = -1;  // curl sets a new one from inside the call if it needs one
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
     }
+    collect_finished();  // stamped done now, when curl finished them
 }
 
 int CurlTransport::deliver(std::vector<std::unique_ptr<Transfer>>& finished) {
@@ -278,7 +278,7 @@ void CurlTransport::abort_started() {
         curl_multi_remove_handle(multi_, t->easy);
         t->result = failed_before_start(ErrorKind::cancelled, "cancelled before it finished", t_now);
         t->result.started = t->started;
-        aborted_.push_back(std::move(t));
+        undelivered_.push_back(std::move(t));
     }
     active_.clear();
 }

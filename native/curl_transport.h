@@ -32,8 +32,9 @@ public:
 private:
     static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
     static int on_timer(CURLM* multi, long timeout_ms, void* self);
-    void drive(int wait_ms);  // hands curl what epoll saw within wait_ms, and any due timeout
-    void collect_finished(std::vector<std::unique_ptr<Transfer>>& finished);
+    // Hands curl what epoll saw within wait_ms and any due timeout, then collects what finished.
+    void drive(int wait_ms);
+    void collect_finished();  // curl's finished transfers, into undelivered_
     int deliver(std::vector<std::unique_ptr<Transfer>>& finished);
 
     TransportOptions options_;
@@ -41,7 +42,9 @@ private:
     int epoll_fd_ = -1;
     double timer_due_ = -1;  // when curl wants CURL_SOCKET_TIMEOUT, on now()'s clock; -1: no timer
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> active_;  // added to multi_, not finished
-    std::vector<std::unique_ptr<Transfer>> aborted_;  // taken out by abort_started(), not delivered yet
+    // Ended and waiting for pump() to deliver them: finished (also while start() drove curl),
+    // failed to start, or taken out by abort_started().
+    std::vector<std::unique_ptr<Transfer>> undelivered_;
 };
 
 // How a finished transfer's CURLcode (and the errno behind a failed connect) reads as an error.

@@ -1,5 +1,6 @@
 // The panel's triangles: ImGui's vertices are in pixels, projected here to clip space.
-// Shared by WebGL2 (GLSL ES 3.00) and OpenGL 3.3 (GLSL 3.30): the renderer prepends the #version.
+// Written to be valid GLSL ES 3.00 (WebGL2) and GLSL 3.30 (OpenGL 3.3): the renderer prepends
+// the #version line and the precision.
 layout(location = 0) in vec2 position;
 layout(location = 1) in vec2 uv;
 layout(location = 2) in vec4 color;

@@ -82,6 +82,14 @@ std::size_t count_origins(const Workload& workload) {
     return origins.size();
 }
 
+// How many requests went to the origin that had the most.
+std::size_t busiest_origin(const Workload& workload) {
+    std::map<std::string, std::size_t> counts;
+    std::size_t most = 0;
+    for (const Request& r : workload.requests) most = std::max(most, ++counts[origin_of(r.url)]);
+    return most;
+}
+
 bool on_lab_origins(const Workload& workload, const Environment& env) {
     std::set<std::string> lab;
     for (const std::string& o : env.lab_origins) lab.insert(origin_of(o));
@@ -170,7 +178,7 @@ std::string modes_of(const std::vector<const Facts*>& runs) {
     return joined(names);
 }
 
-// ", and the last of them waited 1.84 s for a free one", where the platform tells that wait.
+// ", and the longest wait for a free one was 1.84 s", where the platform tells that wait.
 std::string longest_stall(const RunReport& run) {
     double longest = 0;
     for (const RequestRecord& r : run.timeline.requests)
@@ -207,15 +215,19 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
         s += std::to_string(f.n) + " requests over " + std::to_string(f.origins) + " origins ran in " +
              std::to_string(f.waves) + " waves of about " + std::to_string(per_wave);
         if (!browser) return s + ", not all at once: something limits the connections.";
-        const std::size_t per_origin = ceil_div(f.n, f.origins);
-        if (per_origin > browser_connections_per_origin)
-            return s + ": about " + std::to_string(per_origin) + " requests per origin is more than the " +
+        const std::size_t busiest = busiest_origin(f.run->workload);
+        if (busiest > browser_connections_per_origin) {
+            if (busiest == ceil_div(f.n, f.origins))
+                return s + ": about " + std::to_string(busiest) + " requests per origin is more than the " +
+                       std::to_string(browser_connections_per_origin) + " connections the browser opens to each.";
+            return s + ": " + std::to_string(busiest) + " of them went to one origin, more than the " +
                    std::to_string(browser_connections_per_origin) + " connections the browser opens to each.";
+        }
         // Within the cap everywhere, yet held back: the browser was slow to open so many connections.
-        return s + ", although " + std::to_string(per_origin) + " per origin is within the browser's " +
+        return s + ", although at most " + std::to_string(busiest) + " per origin is within the browser's " +
                std::to_string(browser_connections_per_origin) +
                " connections to each: opening so many connections at once took the browser (or this machine) "
-               "time of its own.";
+               "time of its own" + longest_stall(*f.run) + ".";
     }
     if (!spread_ok.empty() && browser) {
         const Facts& f = *spread_ok.front();

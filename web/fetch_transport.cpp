@@ -34,22 +34,32 @@ EM_JS(int, url_is_fetchable, (const char* url), {
 const char* bad_url_message = "not an http or https URL the browser can parse";
 
 // The browser's own timing of a request that just finished (PerformanceResourceTiming), in the
-// calling thread's timeline: the first entry for that URL that began no earlier than the request
-// did. Its phases go into `out` as seconds before now: [connect start, connected, first byte,
-// new connection (1 or 0)]. Before connect start the browser held the request back, waiting for a
-// free connection (its cap per origin); on a reused connection connecting takes no time. Returns 0
-// when there is nothing to share: a cross-origin answer without Timing-Allow-Origin reports zeros.
-// `clear`: forget this thread's entries afterwards (a worker fetches one request at a time).
+// calling thread's timeline: of the entries for that URL that began no earlier than the request
+// did, the first not already given to another request. Its phases go into `out` as seconds before
+// now: [connect start, connected, first byte, new connection (1 or 0)]. Until connect start the
+// browser held the request back, waiting for a free connection (its cap per origin); -1 there when
+// that cannot be told apart (a redirect came first). On a reused connection connecting takes no
+// time. Returns 0 when there is nothing to share: a cross-origin answer without
+// Timing-Allow-Origin reports zeros. `clear`: forget this thread's entries afterwards (a worker
+// fetches one request at a time).
 EM_JS(int, browser_timing, (const char* url, double started_ago_s, double* out, int clear), {
     var now = performance.now();
     var since = now - started_ago_s * 1000 - 2;  // 2 ms: the clocks are read a moment apart
     var href = new URL(UTF8ToString(url), self.location.href).href;
-    var entry = performance.getEntriesByName(href, 'resource').find(function (e) { return e.startTime >= since; });
+    var used = self.fetchlabUsedTimings || (self.fetchlabUsedTimings = new WeakSet());
+    var entry = performance.getEntriesByName(href, 'resource').find(function (e) {
+        return e.startTime >= since && !used.has(e);
+    });
     if (clear) performance.clearResourceTimings();
     if (!entry || !entry.requestStart || !entry.responseStart) return 0;
-    var fresh = entry.connectEnd > entry.connectStart;
+    used.add(entry);
+    // New when connecting took time, or began after the fetch did (clocks may be too coarse for
+    // a loopback connect to take any).
+    var fresh = entry.connectEnd > entry.connectStart || entry.connectStart > entry.fetchStart;
+    // A name lookup, when there was one, is where the connection attempt began.
+    var attempt = entry.domainLookupStart > entry.fetchStart ? entry.domainLookupStart : entry.connectStart;
     var ago = function (t) { return (now - t) / 1000; };
-    HEAPF64[out >> 3] = ago(fresh ? entry.connectStart : entry.requestStart);
+    HEAPF64[out >> 3] = entry.redirectEnd > 0 ? -1 : ago(fresh ? attempt : entry.requestStart);
     HEAPF64[(out >> 3) + 1] = ago(fresh ? entry.connectEnd : entry.requestStart);
     HEAPF64[(out >> 3) + 2] = ago(entry.responseStart);
     HEAPF64[(out >> 3) + 3] = fresh ? 1 : 0;
@@ -69,7 +79,7 @@ void add_browser_timing(const char* url, Result& r, bool clear) {
     if (!browser_timing(url, now - r.started, ago, clear ? 1 : 0)) return;
     // Clamped into the request's own span: the two clocks agree only to a millisecond or so.
     auto at = [&](double seconds_ago) { return std::clamp(now - seconds_ago, r.started, r.done); };
-    r.connect_start = at(ago[0]);
+    if (ago[0] >= 0) r.connect_start = at(ago[0]);
     r.connected = at(ago[1]);
     r.first_byte = at(ago[2]);
     r.new_connection = ago[3] != 0;

@@ -42,7 +42,7 @@
     window.fetchlab.noWebGL2();
     return;
   }
-  if (typeof WebAssembly !== 'object' || !WebAssembly.compileStreaming) {
+  if (typeof WebAssembly !== 'object') {
     fail('fetchlab runs in WebAssembly, and this browser (or its settings) does not offer it.');
     return;
   }
@@ -76,12 +76,19 @@
   preload.href = build + '.js';
   document.head.appendChild(preload);
   const wasm = build + '.wasm';
-  const compiled = WebAssembly.compileStreaming(fetch(wasm, { credentials: 'same-origin' }))
-    // A server that does not say application/wasm cannot stream: compile the whole file instead.
-    .catch(() => fetch(wasm, { credentials: 'same-origin' }).then((response) => {
-      if (!response.ok) throw new Error('HTTP ' + response.status);
+  const streamed = WebAssembly.compileStreaming
+    ? WebAssembly.compileStreaming(fetch(wasm, { credentials: 'same-origin' }))
+    : Promise.reject(new TypeError('no streaming compilation'));
+  const compiled = streamed.catch((e) => {
+    // A server that does not say application/wasm (a TypeError) cannot stream: compile the whole
+    // file instead. A CompileError is this browser's answer to the code itself, and stands.
+    if (!(e instanceof TypeError)) throw e;
+    return fetch(wasm, { credentials: 'same-origin' }).then((response) => {
+      if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + wasm + ': was the wasm build served with the page?');
       return response.arrayBuffer();
-    }).then((bytes) => WebAssembly.compile(bytes)));
+    }).then((bytes) => WebAssembly.compile(bytes));
+  });
+  compiled.catch(() => {});  // reported when the module asks for it, in instantiateWasm
   const origins = labOrigins().then((list) => { window.fetchlab.origins = list; });
 
   // The module takes this context over (GL_PREINITIALIZED_CONTEXT). Made here, the 150-450 ms it
@@ -89,8 +96,10 @@
   // drawing buffer is made once; the panel needs no depth, stencil or multisampling, and an
   // opaque canvas composites faster.
   const canvas = document.getElementById('canvas');
-  canvas.width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) || 1280;
-  canvas.height = Math.round(canvas.clientHeight * (window.devicePixelRatio || 1)) || 800;
+  // The same sizing as the module's (web/main.cpp, fit_canvas), so it keeps this drawing buffer.
+  const box = canvas.getBoundingClientRect();
+  canvas.width = Math.round(box.width * (window.devicePixelRatio || 1)) || 1280;
+  canvas.height = Math.round(box.height * (window.devicePixelRatio || 1)) || 800;
   const gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false });
   if (!gl) {
     window.fetchlab.noWebGL2();
@@ -108,7 +117,9 @@
     onRuntimeInitialized: () => { window.fetchlab.runtimeReadyAt = performance.now(); },
     instantiateWasm: (imports, receiveInstance) => {
       compiled.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
-              .catch((e) => fail('Could not load ' + wasm + ' (' + e.message + '): was the wasm build served with the page?'));
+              .catch((e) => fail(e instanceof WebAssembly.CompileError
+                ? 'This browser cannot run fetchlab\'s WebAssembly (' + e.message + ').'
+                : 'Could not load ' + wasm + ': ' + e.message));
       return {};  // the exports arrive through receiveInstance
     },
     // main() reads the lab's origins: it waits for them, the module's loading does not.

@@ -9,12 +9,14 @@
 namespace fetchlab {
 namespace {
 
-// GLSL ES 3.00 wants a default float precision in fragment shaders; the vertex stage has one.
-constexpr const char* glsl_header = "#version 300 es\nprecision mediump float;\n";
+// GLSL ES 3.00 wants a float precision in fragment shaders. Positions keep highp: in mediump
+// (16-bit floats on many phones) vertices past 2048 pixels would snap to 2-pixel steps.
+constexpr const char* vertex_header = "#version 300 es\nprecision highp float;\n";
+constexpr const char* fragment_header = "#version 300 es\nprecision mediump float;\n";
 
 GLuint compile(GLenum stage, const char* body) {
     const GLuint shader = glCreateShader(stage);
-    const char* parts[] = {glsl_header, body};
+    const char* parts[] = {stage == GL_VERTEX_SHADER ? vertex_header : fragment_header, body};
     glShaderSource(shader, 2, parts, nullptr);
     glCompileShader(shader);
     return shader;

@@ -5,6 +5,7 @@
 #include <emscripten/html5.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #ifdef FETCHLAB_THREADS
@@ -44,6 +45,8 @@ struct App {
     bool autorun = false;
     bool awaiting_results = false;
     int frames = 0;
+    int pool_warm_frame = 0;      // the frame the pool was seen warm
+    double pool_started_ms = -1;  // when warm_thread_pool() ran
 };
 
 #ifdef FETCHLAB_THREADS
@@ -71,6 +74,31 @@ void warm_thread_pool() {
     // A browser that refuses some workers leaves a smaller pool: thread modes then start workers
     // as they go (slower to start, never a hang) rather than wait for ones that will not come.
     if (started < FETCHLAB_THREAD_POOL) warmed_threads.fetch_add(FETCHLAB_THREAD_POOL - started);
+}
+#endif
+
+#ifdef FETCHLAB_THREADS
+// The pool warms once the first frames are on screen, not before them. A thread counts as warm
+// when it has run; its worker goes back to the pool when this thread handles its exit message, a
+// frame or so later, so an automated run waits a few frames more. A pool still cold after 20 s
+// (workers blocked, or failing to load) is no longer waited for: thread modes then start workers
+// as they go, slower to start but never refused.
+void track_thread_pool(App& app) {
+    Experiment& e = *app.experiment;
+    if (!e.environment().threads_available || e.environment().threads_ready < 0) return;
+    if (app.frames == 2) {
+        warm_thread_pool();
+        app.pool_started_ms = emscripten_get_now();
+    }
+    const int ready = warmed_threads.load(std::memory_order_relaxed);
+    e.set_threads_ready(ready);
+    if (ready >= e.environment().thread_pool && app.pool_warm_frame == 0) app.pool_warm_frame = app.frames;
+    if (ready < e.environment().thread_pool && app.pool_started_ms >= 0 &&
+        emscripten_get_now() - app.pool_started_ms > 20000) {
+        std::printf("fetchlab: only %d of %d pool threads started within 20 s; thread modes start the rest as they go\n",
+                    ready, e.environment().thread_pool);
+        e.set_threads_ready(-1);
+    }
 }
 #endif
 
@@ -156,15 +184,13 @@ void frame(void* arg) {
     fit_canvas(app);
 
 #ifdef FETCHLAB_THREADS
-    // The pool warms once the first frame is on screen, not before it.
-    if (app.frames == 2 && app.experiment->environment().threads_available) warm_thread_pool();
-    if (app.experiment->environment().threads_available)
-        app.experiment->set_threads_ready(warmed_threads.load(std::memory_order_relaxed));
+    track_thread_pool(app);
 #endif
-    // An automated run waits for the pool of threads (up to ~20 s), so thread modes are measured warm.
+    // An automated run waits for the pool of threads, so thread modes are measured warm.
     const Environment& env = app.experiment->environment();
-    const bool warming = env.threads_available && env.threads_ready < env.thread_pool;
-    if (app.autorun && app.frames >= 2 && (!warming || app.frames > 1200)) {
+    const bool warming = env.threads_available && env.threads_ready >= 0 && env.threads_ready < env.thread_pool;
+    const bool settled = !env.threads_available || app.frames >= app.pool_warm_frame + 5;
+    if (app.autorun && app.frames >= 2 && !warming && settled) {
         app.autorun = false;
         app.awaiting_results = true;
         const std::string why = app.experiment->start();
