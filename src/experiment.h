@@ -35,7 +35,7 @@ struct Environment {
     bool cross_origin_isolated = true;
     bool threads_available = true; // false in a browser page without SharedArrayBuffer
     int max_threads = 0;           // the most threads one run may start; 0: no limit
-    int thread_pool = 0;           // threads started with the page (a browser's pthread pool); 0: none
+    int thread_pool = 0;           // the threads a browser page keeps warm (its pthread pool); 0: none
     int threads_ready = -1;        // how many of those are ready to run; -1: not tracked
     int hardware_concurrency = 0;
     std::vector<std::string> lab_origins;  // the lab's ports as origins; empty when there is no lab
