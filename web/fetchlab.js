@@ -128,7 +128,6 @@
       origins.then(() => Module.removeRunDependency('lab-origins'));
     }],
   };
-  window.fetchlab.loadStartAt = performance.now();
   const tag = document.createElement('script');
   tag.src = build + '.js';
   tag.onerror = () => fail('Could not load ' + tag.src + ': was the wasm build served with the page?');

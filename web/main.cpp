@@ -52,8 +52,8 @@ struct App {
 #ifdef FETCHLAB_THREADS
 // The pool the thread modes run on. Emscripten gives a thread a worker from its pool, starting a
 // new one (30-100 ms, a whole module load) when the pool is empty, and keeps the worker for the
-// next thread when this one ends. Right after the first frame, FETCHLAB_THREAD_POOL threads that do
-// nothing start at once: each takes a fresh worker and leaves it warm, so runs start threads at once.
+// next thread when this one ends. Once the first frames are drawn, FETCHLAB_THREAD_POOL threads that
+// do nothing start at once: each takes a fresh worker and leaves it warm, so runs start threads at once.
 std::atomic<int> warmed_threads{0};
 
 void* warm_thread(void*) {
@@ -75,9 +75,7 @@ void warm_thread_pool() {
     // as they go (slower to start, never a hang) rather than wait for ones that will not come.
     if (started < FETCHLAB_THREAD_POOL) warmed_threads.fetch_add(FETCHLAB_THREAD_POOL - started);
 }
-#endif
 
-#ifdef FETCHLAB_THREADS
 // The pool warms once the first frames are on screen, not before them. A thread counts as warm
 // when it has run; its worker goes back to the pool when this thread handles its exit message, a
 // frame or so later, so an automated run waits a few frames more. A pool still cold after 20 s

@@ -11,29 +11,9 @@
 // - async, 60 x 200 ms over 10 origins and over 1: wall, wall / ideal, and the lesson's waves;
 // - the browser's own floor for the same 60 requests: plain XMLHttpRequests from a blank page,
 //   so the page's figure can be told apart from what the browser itself takes.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { launchChromium, serve } from '../e2e/browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { chromium } = createRequire(path.join(root, 'tests/e2e/package.json'))('playwright-core');
-const fetchlab = process.env.FETCHLAB_CLI || path.join(root, 'build/native/fetchlab');
-const pageDir = process.env.FETCHLAB_PAGE || path.join(root, 'build/wasm/web');
 const tries = Number(process.argv[2] || 9);
-
-function serve(...extra) {
-  const child = spawn(fetchlab, ['serve', '--port', '0', '--root', pageDir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) resolve({ origin: m[0], port: Number(m[1]), child });
-    });
-    child.on('exit', (code) => reject(new Error(`fetchlab serve exited with ${code}`)));
-  });
-}
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const span = (xs) => `median ${median(xs).toFixed(0)}  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
@@ -77,11 +57,7 @@ async function browserFloor(browser, lab, origins) {
 }
 
 const [isolated, plain] = await Promise.all([serve('--ports', '10'), serve('--ports', '1', '--no-isolation')]);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   await firstFrame(browser, isolated);  // starts the browser's GPU process
   console.log(`fetchlab page benchmark: ${tries} tries each, ${browser.version()}`);

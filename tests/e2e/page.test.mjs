@@ -2,34 +2,13 @@
 // `fetchlab serve` on loopback. Needs the native and wasm builds (build/native, build/wasm).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, root, serve } from './browser.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fetchlab = process.env.FETCHLAB_CLI || path.join(root, 'build/native/fetchlab');
-const page_dir = process.env.FETCHLAB_PAGE || path.join(root, 'build/wasm/web');
 const artifacts = process.env.FETCHLAB_ARTIFACTS || path.join(root, 'build/wasm/e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
-
-// A lab serving the page; resolves to its first origin once it prints it.
-function serve(...extra) {
-  const ports = extra.includes('--ports') ? [] : ['--ports', '2'];
-  const child = spawn(fetchlab, ['serve', '--port', '0', ...ports, '--root', page_dir, ...extra],
-                      { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) resolve({ origin: m[0], child });
-    });
-    child.on('exit', (code) => reject(new Error(`fetchlab serve exited with ${code}`)));
-  });
-}
 
 // A loopback port with nothing listening: bound to learn a free number, then closed.
 function refusedPort() {
@@ -43,12 +22,9 @@ let browser, isolatedLab, plainLab, wideLab;
 const consoleErrors = [];
 
 before(async () => {
-  [isolatedLab, plainLab, wideLab] = await Promise.all([serve(), serve('--no-isolation'), serve('--ports', '10')]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run'],
-  });
+  [isolatedLab, plainLab, wideLab] = await Promise.all([serve('--ports', '2'), serve('--ports', '2', '--no-isolation'),
+                                                         serve('--ports', '10')]);
+  browser = await launchChromium();
 });
 
 after(async () => {
