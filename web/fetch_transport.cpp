@@ -14,6 +14,8 @@ struct FetchTransport::Pending {
     Done done;
     Result result;
     double timeout_s = 0;
+    std::string url;        // to find the browser's timing of it
+    int timing_waits = 0;   // pumps that found no timing yet
 };
 
 namespace {
@@ -39,9 +41,9 @@ const char* bad_url_message = "not an http or https URL the browser can parse";
 // now: [connect start, connected, first byte, new connection (1 or 0)]. Until connect start the
 // browser held the request back, waiting for a free connection (its cap per origin); -1 there when
 // that cannot be told apart (a redirect came first). On a reused connection connecting takes no
-// time. Returns 0 when there is nothing to share: a cross-origin answer without
-// Timing-Allow-Origin reports zeros. `clear`: forget this thread's entries afterwards (a worker
-// fetches one request at a time).
+// time. Returns 1 with the phases, 0 when there is no entry (yet), -1 when the entry has nothing
+// to share: a cross-origin answer without Timing-Allow-Origin reports zeros. `clear`: forget this
+// thread's entries afterwards (a worker fetches one request at a time).
 EM_JS(int, browser_timing, (const char* url, double started_ago_s, double* out, int clear), {
     var now = performance.now();
     var since = now - started_ago_s * 1000 - 2;  // 2 ms: the clocks are read a moment apart
@@ -51,7 +53,8 @@ EM_JS(int, browser_timing, (const char* url, double started_ago_s, double* out, 
         return e.startTime >= since && !used.has(e);
     });
     if (clear) performance.clearResourceTimings();
-    if (!entry || !entry.requestStart || !entry.responseStart) return 0;
+    if (!entry) return 0;
+    if (!entry.requestStart || !entry.responseStart) return -1;
     used.add(entry);
     // New when connecting took time, or began after the fetch did (clocks may be too coarse for
     // a loopback connect to take any).
@@ -73,16 +76,19 @@ EM_JS(void, reset_browser_timing, (int capacity), {
     performance.setResourceTimingBufferSize(capacity);
 });
 
-void add_browser_timing(const char* url, Result& r, bool clear) {
+// The browser's phases into `r`; false when it has no entry for the request (yet).
+bool add_browser_timing(const char* url, Result& r, bool clear) {
     double ago[4];
     const double now = now_seconds();
-    if (!browser_timing(url, now - r.started, ago, clear ? 1 : 0)) return;
+    const int found = browser_timing(url, now - r.started, ago, clear ? 1 : 0);
+    if (found <= 0) return found < 0;
     // Clamped into the request's own span: the two clocks agree only to a millisecond or so.
     auto at = [&](double seconds_ago) { return std::clamp(now - seconds_ago, r.started, r.done); };
     if (ago[0] >= 0) r.connect_start = at(ago[0]);
     r.connected = at(ago[1]);
     r.first_byte = at(ago[2]);
     r.new_connection = ago[3] != 0;
+    return true;
 }
 
 emscripten_fetch_attr_t base_attributes(const TransportOptions& options) {
@@ -146,6 +152,8 @@ Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& st
     if (!f) return failed_before_start(ErrorKind::bad_url, "the browser refused to start this request", now());
     read_outcome(f, r, 0, options_.max_bytes);
     emscripten_fetch_close(f);
+    // Best effort: the browser may add a request's timing entry only in a later task, and this
+    // thread does not return to its event loop before its next request.
     if (r.status != 0) add_browser_timing(request.url.c_str(), r, true);
     return r;
 }
@@ -156,6 +164,7 @@ void FetchTransport::start(const Request& request, Done done) {
     pending->done = std::move(done);
     pending->result.started = now();
     pending->timeout_s = options_.timeout_ms / 1000.0;
+    pending->url = request.url;
     if (!url_is_fetchable(request.url.c_str())) {
         // Delivered by the next pump, like every other completion.
         pending->result = failed_before_start(ErrorKind::bad_url, bad_url_message, now());
@@ -173,7 +182,6 @@ void FetchTransport::start(const Request& request, Done done) {
         std::shared_ptr<Pending> p = *holder;
         if (FetchTransport* owner = p->owner) {
             read_outcome(f, p->result, p->timeout_s, owner->options_.max_bytes);
-            if (p->result.status != 0) add_browser_timing(f->url, p->result, false);
             auto& s = owner->started_;
             s.erase(std::remove(s.begin(), s.end(), p), s.end());
             owner->finished_.push_back(p);
@@ -193,11 +201,25 @@ void FetchTransport::start(const Request& request, Done done) {
 }
 
 int FetchTransport::pump(int) {
-    // The browser's event loop already ran the callbacks between frames; hand over their results.
-    std::vector<std::shared_ptr<Pending>> ready;
+    // The browser's event loop already ran the callbacks between frames; hand over their results,
+    // with the phases from the browser's timing. Its entry for a request is added in a task of
+    // its own, which may come after the request's callback: a result whose entry is not there yet
+    // waits a pump or two for it. Its times were stamped in the callback, so waiting moves none.
+    std::vector<std::shared_ptr<Pending>> ready, later;
     ready.swap(finished_);
-    for (auto& p : ready) p->done(std::move(p->result));
-    return static_cast<int>(ready.size());
+    int delivered = 0;
+    for (auto& p : ready) {
+        const bool timed = p->result.status == 0 || p->url.empty() ||
+                           add_browser_timing(p->url.c_str(), p->result, false);
+        if (!timed && ++p->timing_waits <= 2) {
+            later.push_back(std::move(p));
+            continue;
+        }
+        p->done(std::move(p->result));
+        ++delivered;
+    }
+    finished_.insert(finished_.end(), later.begin(), later.end());
+    return delivered;
 }
 
 void FetchTransport::abort_started() {

@@ -80,11 +80,16 @@ test('every mode runs 10 x 200 ms over 2 origins with every request accounted fo
     const run = results.runs[0];
     accounted(run);
     assert.equal(run.ok, 10, `${mode}: all ok (${JSON.stringify(run.requests.filter((r) => r.error))})`);
-    // Phases from the browser's own timing, in workers (synchronous requests) as on the main thread.
-    for (const r of run.requests) {
-      assert.ok(r.connect_s !== null && r.first_byte_s >= r.connect_s && r.end_s >= r.first_byte_s,
+    // Phases from the browser's own timing. On the main thread every request has them; a worker
+    // doing synchronous requests back to back may not see a request's entry before its next one
+    // (the browser adds it in a later task), so there most requests have them, never out of order.
+    const timed = run.requests.filter((r) => r.connect_s !== null);
+    for (const r of timed) {
+      assert.ok(r.connect_start_s <= r.connect_s && r.first_byte_s >= r.connect_s && r.end_s >= r.first_byte_s,
                 `${mode}: phases of ${JSON.stringify(r)}`);
     }
+    const onMainThread = mode === 'async' || mode === 'bounded';
+    assert.ok(timed.length >= (onMainThread ? 10 : 8), `${mode}: ${timed.length} of 10 requests have their phases`);
     assert.ok(run.requests.filter((r) => r.connect_start_s !== null).length >= 8, `${mode}: connect starts`);
     wall[mode] = run.wall_s;
     await page.close();
