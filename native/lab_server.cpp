@@ -1,5 +1,6 @@
 #include "lab_server.h"
 
+#include "lab_static.h"
 #include "workload.h"
 
 #include <boost/asio.hpp>
@@ -12,7 +13,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -189,7 +189,7 @@ namespace {
 
 using Request = http::request<http::string_body>;
 // Every body is a view: into the shared filler or into the session's own string. That keeps a
-// 16 MiB answer as cheap to hold as an empty one.
+// 16 MiB answer as cheap to hold as an empty one. Static files are the exception: file_body.
 using Response = http::response<http::span_body<const char>>;
 
 // The text every made-up body shows: letters in 64-byte lines.
@@ -275,8 +275,12 @@ private:
 
     void write() {
         stream_.expires_after(std::chrono::seconds(60));
-        http::async_write(stream_, res_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+        auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); };
+        if (!file_.is_open()) return http::async_write(stream_, res_, std::move(done));
+        // A file goes out a few KiB at a time as the socket takes it, so a large one costs no
+        // memory and other connections are served between its pieces.
+        file_res_.emplace(res_.base(), std::move(file_));
+        http::async_write(stream_, *file_res_, std::move(done));
     }
 
     void on_write(beast::error_code ec) {
@@ -289,6 +293,7 @@ private:
         if (ec) return;
         if (res_.need_eof()) return shut_down();
         res_ = {};
+        file_res_.reset();
         body_.clear();
         body_.shrink_to_fit();
         read();
@@ -390,32 +395,14 @@ private:
         }
         if (!clean_request_path(path, relative)) return text(http::status::bad_request, "path refused");
 
-        // The text check above cannot see symlinks; the canonical path can.
-        std::error_code ec;
-        fs::path file = fs::weakly_canonical(server_.root / relative, ec);
-        if (ec) return text(http::status::not_found, "not found");
-        const auto mismatch = std::mismatch(server_.root.begin(), server_.root.end(), file.begin(), file.end());
-        if (mismatch.first != server_.root.end()) return text(http::status::forbidden, "outside the web root");
-
-        std::string name = relative;
-        if (fs::is_directory(file, ec)) {
-            file /= "index.html";
-            name = "index.html";
-        }
-        if (!fs::is_regular_file(file, ec)) return text(http::status::not_found, "not found");
-
-        const auto size = fs::file_size(file, ec);
-        if (ec) return text(http::status::not_found, "not found");
-        if (!head) {
-            std::ifstream in(file, std::ios::binary);
-            body_.resize(static_cast<std::size_t>(size));
-            if (!in.read(body_.data(), static_cast<std::streamsize>(size)))
-                return text(http::status::internal_server_error, "cannot read file");
-        }
+        const StaticFile found = find_static_file(server_.root, relative);
+        if (found.status == 403) return text(http::status::forbidden, "outside the web root");
+        if (found.status != 200 || !open_static_file(found.path, file_)) return text(http::status::not_found, "not found");
         res_.result(http::status::ok);
-        res_.set(http::field::content_type, mime_type_for(name));
+        res_.set(http::field::content_type, found.type);
         res_.set(http::field::cache_control, "no-cache");
-        res_.content_length(size);  // for HEAD, where the body stays empty
+        res_.content_length(file_.size());  // for HEAD too, which sends no body
+        if (head) file_.close();
     }
 
     void text(http::status status, const std::string& line) {
@@ -451,6 +438,8 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     asio::steady_timer delay_;
     Response res_;
+    http::file_body::value_type file_;  // a static file waiting to be sent
+    std::optional<http::response<http::file_body>> file_res_;
     std::string body_;
     std::string method_, target_;
     Clock::time_point started_;

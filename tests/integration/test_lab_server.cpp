@@ -314,6 +314,50 @@ TEST_CASE("lab server: no path leads out of the web root") {
     CHECK(get(port, "/escape.txt").result_int() == 403);
 }
 
+TEST_CASE("lab server: a folder's index.html that links out of the root is refused, not served") {
+    TempSite site;
+    // dir/index.html and the root's own index.html both lead to the secret beside the root.
+    fs::create_directories(site.root / "dir");
+    fs::create_symlink(site.base / "outside" / "secret.txt", site.root / "dir" / "index.html");
+    const fs::path linked_root = site.base / "linked_root";
+    fs::create_directories(linked_root);
+    fs::create_symlink(site.base / "secret", linked_root / "index.html");
+    // A link that stays inside the root is fine.
+    fs::create_symlink(site.root / "sub" / "notes.txt", site.root / "alias.txt");
+
+    LabServer server(loopback(site.root.string()));
+    server.start();
+    const auto port = server.ports().at(0);
+    for (const char* target : {"/dir", "/dir/", "/dir/index.html"}) {
+        CAPTURE(target);
+        const auto res = get(port, target);
+        CHECK(res.result_int() == 403);
+        CHECK(res.body().find("TOP SECRET") == std::string::npos);
+    }
+    CHECK(get(port, "/alias.txt").body() == "notes");
+
+    LabServer linked(loopback(linked_root.string()));
+    linked.start();
+    const auto res = get(linked.ports().at(0), "/");
+    CHECK(res.result_int() == 403);
+    CHECK(res.body().find("TOP SECRET") == std::string::npos);
+}
+
+TEST_CASE("lab server: a file larger than the socket's buffers arrives whole and exact") {
+    TempSite site;
+    std::string big(3 * 1024 * 1024 + 17, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7) % 26);
+    write_file(site.root / "big.txt", big);
+    LabServer server(loopback(site.root.string()));
+    server.start();
+    Client client(server.ports().at(0));
+    const auto res = client.request("/big.txt");
+    CHECK(res.result_int() == 200);
+    CHECK(header(res, "Content-Length") == std::to_string(big.size()));
+    CHECK(res.body() == big);
+    CHECK(client.request("/health").body() == "ok\n");  // the connection is still good after it
+}
+
 TEST_CASE("lab server: ports=3 listens on three ports that all answer") {
     auto options = loopback();
     options.ports = 3;
