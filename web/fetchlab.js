@@ -47,6 +47,11 @@
       window.fetchlab.items[name] = { x: box.left + x0 * sx, y: box.top + y0 * sy, width: (x1 - x0) * sx,
                                       height: (y1 - y0) * sy, enabled };
     },
+    // For tests: the module publishes the error document for these bytes (a Uint8Array).
+    testPublishError(bytes) {
+      window.fetchlab.testBytes = bytes;
+      Module._fetchlab_test_publish_error(bytes.length);
+    },
     fail,
     firstFrame() {
       window.fetchlab.firstFrameAt = performance.now();

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #ifdef FETCHLAB_THREADS
 #include <pthread.h>
@@ -38,6 +39,7 @@ EM_JS(void, page_publish, (const char* json, const char* lesson), {
 EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
+EM_JS(void, page_test_bytes, (char* out, int size), { HEAPU8.set(window.fetchlab.testBytes.subarray(0, size), out); });
 namespace {
 
 struct App {
@@ -167,9 +169,10 @@ void fit_canvas(App& app) {
     ImGui::GetIO().FontGlobalScale = static_cast<float>(std::max(1.0, ratio));
 }
 
+// The page's documents are JSON whatever bytes a message holds: escaped, invalid UTF-8 replaced.
 void publish_error(const std::string& error) {
-    page_publish(("{\"fetchlab\":\"" + std::string(fetchlab_version()) + "\",\"error\":\"" + error + "\",\"runs\":[]}").c_str(),
-                 error.c_str());
+    const nlohmann::json doc = {{"fetchlab", fetchlab_version()}, {"error", error}, {"runs", nlohmann::json::array()}};
+    page_publish(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), error.c_str());
 }
 
 void publish_results(const Experiment& e) {
@@ -211,6 +214,14 @@ void frame(void* arg) {
 }
 
 }  // namespace
+
+// For the browser tests: publishes the error document for a message of `size` bytes, taken from
+// window.fetchlab.testBytes (any bytes, as a message might hold), through the page's own path.
+extern "C" EMSCRIPTEN_KEEPALIVE void fetchlab_test_publish_error(int size) {
+    std::string message(static_cast<std::size_t>(std::max(size, 0)), '\0');
+    page_test_bytes(message.data(), static_cast<int>(message.size()));
+    publish_error(message);
+}
 
 int main(int argc, char** argv) {
     // ---- Setup: a WebGL2 context through GLFW, then ImGui on it -----------------------------

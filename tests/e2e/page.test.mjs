@@ -211,6 +211,20 @@ test('every run started with the Run button publishes its results', async () => 
   await page.close();
 });
 
+test('the error document is JSON whatever bytes its message holds', async () => {
+  const page = await openPage(isolatedLab);
+  const doc = await page.evaluate(() => {
+    const text = new TextEncoder().encode('a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: ');
+    const bytes = new Uint8Array([...text, 0xff, 0xfe, 0x41, 0xc3]);
+    window.fetchlab.testPublishError(bytes);
+    return window.fetchlab.results;
+  });
+  assert.equal(doc.error, 'a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: \uFFFD\uFFFDA\uFFFD');
+  assert.deepEqual(doc.runs, []);
+  assert.equal(await page.evaluate(() => window.fetchlab.published), 1);
+  await page.close();
+});
+
 test('no console errors on the way', () => {
   assert.deepEqual(consoleErrors, []);
 });
