@@ -34,6 +34,9 @@ EM_JS(int, url_is_fetchable, (const char* url), {
 });
 
 const char* bad_url_message = "not an http or https URL the browser can parse";
+// emscripten_fetch returns no fetch only when it cannot allocate one (its malloc or strdup of the
+// URL failed): the request never reached the browser, and no callback will come for it.
+const char* not_started_message = "emscripten_fetch could not start the request (out of memory in the module)";
 
 // The browser's own timing of a request that just finished (PerformanceResourceTiming), in the
 // calling thread's timeline: of the entries for that URL that began no earlier than the request
@@ -149,7 +152,7 @@ Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& st
     attr.attributes |= EMSCRIPTEN_FETCH_SYNCHRONOUS;
     // A synchronous request gives no events along the way: only its start and its end are known.
     emscripten_fetch_t* f = emscripten_fetch(&attr, request.url.c_str());
-    if (!f) return failed_before_start(ErrorKind::bad_url, "the browser refused to start this request", now());
+    if (!f) return failed_before_start(ErrorKind::network, not_started_message, now());
     read_outcome(f, r, 0, options_.max_bytes);
     emscripten_fetch_close(f);
     // Best effort: the browser may add a request's timing entry only in a later task, and this
@@ -196,8 +199,15 @@ void FetchTransport::start(const Request& request, Done done) {
         auto* p = static_cast<std::shared_ptr<Pending>*>(f->userData)->get();
         if (f->readyState >= 2 && p->result.first_byte < 0) p->result.first_byte = now_seconds();
     };
+    if (!emscripten_fetch(&attr, request.url.c_str())) {
+        delete static_cast<std::shared_ptr<Pending>*>(attr.userData);
+        const double started = pending->result.started;
+        pending->result = failed_before_start(ErrorKind::network, not_started_message, now());
+        pending->result.started = started;
+        finished_.push_back(pending);
+        return;
+    }
     started_.push_back(pending);
-    emscripten_fetch(&attr, request.url.c_str());
 }
 
 int FetchTransport::pump(int) {

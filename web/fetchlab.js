@@ -1,6 +1,7 @@
 // The page around the WebAssembly module: checks what the browser offers, loads the build that
 // fits (threads need cross-origin isolation), passes the query's settings, and exposes the results
-// to tests and workshops as window.fetchlab.results and the window.fetchlab.done promise.
+// to tests and workshops: window.fetchlab.results (the latest document), window.fetchlab.done (the
+// first one) and window.fetchlab.published (how many so far).
 'use strict';
 (function () {
   const text = document.getElementById('loading-text');
@@ -17,17 +18,39 @@
   let resolveDone;
   window.fetchlab = {
     results: null,
+    published: 0,
     error: null,
     origins: [],
     isolated: !!(self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined'),
     done: new Promise((resolve) => { resolveDone = resolve; }),
-    // Called by the module when a run (or a "run all") finishes, with the CLI's --json document.
-    // (and the lesson box's text, as window.fetchlab.lesson).
+    // Called by the module whenever a run (or a "run all") finishes, however it was started, with
+    // the CLI's --json document (and the lesson box's text, as window.fetchlab.lesson).
     publish(json, lesson) {
       const doc = JSON.parse(json);
       window.fetchlab.results = doc;
       window.fetchlab.lesson = lesson;
+      window.fetchlab.published += 1;
       resolveDone(doc);
+    },
+    // For tests that press the panel's buttons with the mouse: track('Run') makes the module report
+    // where each frame draws that item, into items.Run ({x, y, width, height, enabled}, CSS pixels).
+    tracked: new Set(),
+    items: {},
+    track(label) { window.fetchlab.tracked.add(label); },
+    itemDrawn(label, x0, y0, x1, y1, enabled) {
+      const name = label.split('##')[0].trim();
+      if (!window.fetchlab.tracked.has(name)) return;
+      // ImGui lays out in the canvas's pixels; the page's events are in CSS pixels.
+      const canvas = document.getElementById('canvas');
+      const box = canvas.getBoundingClientRect();
+      const sx = box.width / canvas.width, sy = box.height / canvas.height;
+      window.fetchlab.items[name] = { x: box.left + x0 * sx, y: box.top + y0 * sy, width: (x1 - x0) * sx,
+                                      height: (y1 - y0) * sy, enabled };
+    },
+    // For tests: the module publishes the error document for these bytes (a Uint8Array).
+    testPublishError(bytes) {
+      window.fetchlab.testBytes = bytes;
+      Module._fetchlab_test_publish_error(bytes.length);
     },
     fail,
     firstFrame() {

@@ -4,9 +4,11 @@
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #ifdef FETCHLAB_THREADS
 #include <pthread.h>
@@ -19,6 +21,8 @@
 #include "gl_renderer.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
+#include "item_locator.h"
+#include "report.h"
 #include "ui/panel.h"
 
 using namespace fetchlab;
@@ -35,6 +39,7 @@ EM_JS(void, page_publish, (const char* json, const char* lesson), {
 EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
+EM_JS(void, page_test_bytes, (char* out, int size), { HEAPU8.set(window.fetchlab.testBytes.subarray(0, size), out); });
 namespace {
 
 struct App {
@@ -43,7 +48,6 @@ struct App {
     Experiment* experiment = nullptr;
     ui::PanelState panel;
     bool autorun = false;
-    bool awaiting_results = false;
     int frames = 0;
     int pool_warm_frame = 0;      // the frame the pool was seen warm
     double pool_started_ms = -1;  // when warm_thread_pool() ran
@@ -165,14 +169,13 @@ void fit_canvas(App& app) {
     ImGui::GetIO().FontGlobalScale = static_cast<float>(std::max(1.0, ratio));
 }
 
-void publish(App& app, const std::string& error = {}) {
-    app.awaiting_results = false;
-    const Experiment& e = *app.experiment;
-    if (!error.empty()) {
-        page_publish(("{\"fetchlab\":\"" + std::string(fetchlab_version()) + "\",\"error\":\"" + error + "\",\"runs\":[]}").c_str(),
-                     error.c_str());
-        return;
-    }
+// The page's documents are JSON whatever bytes a message holds: escaped, invalid UTF-8 replaced.
+void publish_error(const std::string& error) {
+    const nlohmann::json doc = {{"fetchlab", fetchlab_version()}, {"error", error}, {"runs", nlohmann::json::array()}};
+    page_publish(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), error.c_str());
+}
+
+void publish_results(const Experiment& e) {
     page_publish(e.latest_json().c_str(), lesson_text(e.latest(), e.environment()).c_str());
 }
 
@@ -190,16 +193,15 @@ void frame(void* arg) {
     const bool settled = !env.threads_available || app.frames >= app.pool_warm_frame + 5;
     if (app.autorun && app.frames >= 2 && !warming && settled) {
         app.autorun = false;
-        app.awaiting_results = true;
-        const std::string why = app.experiment->start();
-        if (!why.empty()) publish(app, why);
+        if (const std::string why = app.experiment->start(); !why.empty()) publish_error(why);
     }
+    // Every batch of runs publishes its results when it ends, however it was started (the query's
+    // autorun, the panel's Run button), so tests and a workshop's console see every result.
     const bool was_running = app.experiment->running();
     app.experiment->update();
-    if (was_running && !app.experiment->running() && app.awaiting_results) publish(app);
-    // A run started from the panel publishes too, so a workshop can read every result from the console.
-    if (!was_running && app.experiment->running()) app.awaiting_results = true;
+    if (was_running && !app.experiment->running()) publish_results(*app.experiment);
 
+    locate_items_if_asked();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     ui::draw_panel(*app.experiment, app.panel);
@@ -212,6 +214,14 @@ void frame(void* arg) {
 }
 
 }  // namespace
+
+// For the browser tests: publishes the error document for a message of `size` bytes, taken from
+// window.fetchlab.testBytes (any bytes, as a message might hold), through the page's own path.
+extern "C" EMSCRIPTEN_KEEPALIVE void fetchlab_test_publish_error(int size) {
+    std::string message(static_cast<std::size_t>(std::max(size, 0)), '\0');
+    page_test_bytes(message.data(), static_cast<int>(message.size()));
+    publish_error(message);
+}
 
 int main(int argc, char** argv) {
     // ---- Setup: a WebGL2 context through GLFW, then ImGui on it -----------------------------

@@ -53,6 +53,30 @@ async function autorun(lab, query) {
   return { page, results };
 }
 
+// Resolves once the page has drawn `count` more animation frames (the module draws one each).
+function frames(page, count) {
+  return page.evaluate((n) => new Promise((resolve) => {
+    const step = () => (n-- > 0 ? requestAnimationFrame(step) : resolve());
+    step();
+  }), count);
+}
+
+// Presses a panel button with the mouse, where the panel draws it this frame: the path of a
+// user's click, from the browser's events through ImGui::Button to what the button does.
+async function press(page, label) {
+  await page.evaluate((l) => { window.fetchlab.track(l); delete window.fetchlab.items[l]; }, label);
+  const handle = await page.waitForFunction((l) => {
+    const item = window.fetchlab.items[l];
+    return item && item.enabled && item;
+  }, label, { timeout: 30000 });
+  const box = await handle.jsonValue();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await frames(page, 2);  // ImGui sees the mouse over the button before it is pressed
+  await page.mouse.down();
+  await frames(page, 2);
+  await page.mouse.up();
+}
+
 function accounted(run) {
   assert.equal(run.ok + run.errors, run.n, `${run.mode}: ok + errors == n`);
   assert.equal(run.requests.length, run.n);
@@ -167,6 +191,38 @@ test('60 async requests to one origin run in 10 waves of 6; over 10 origins in o
               `(${(wide.wall_s / wide.ideal_s).toFixed(2)} x ideal)`);
   await ten.page.screenshot({ path: path.join(artifacts, 'waves-10-origins.png') });
   await ten.page.close();
+});
+
+test('every run started with the Run button publishes its results', async () => {
+  const page = await openPage(isolatedLab, '?mode=async&preset=lab&n=6&latency=50&origins=2');
+  assert.equal(await page.evaluate(() => window.fetchlab.published), 0);
+  for (let n = 1; n <= 2; ++n) {
+    await press(page, 'Run');
+    await page.waitForFunction((count) => window.fetchlab.published >= count, n, { timeout: 30000 });
+    const results = await page.evaluate(() => window.fetchlab.results);
+    assert.equal(results.runs.length, 1);
+    assert.equal(results.runs[0].mode, 'async');
+    accounted(results.runs[0]);
+    assert.equal(results.runs[0].ok, 6);
+  }
+  assert.equal(await page.evaluate(() => window.fetchlab.published), 2);
+  // `done` is still the first document.
+  assert.equal((await page.evaluate(() => window.fetchlab.done)).runs[0].n, 6);
+  await page.close();
+});
+
+test('the error document is JSON whatever bytes its message holds', async () => {
+  const page = await openPage(isolatedLab);
+  const doc = await page.evaluate(() => {
+    const text = new TextEncoder().encode('a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: ');
+    const bytes = new Uint8Array([...text, 0xff, 0xfe, 0x41, 0xc3]);
+    window.fetchlab.testPublishError(bytes);
+    return window.fetchlab.results;
+  });
+  assert.equal(doc.error, 'a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: \uFFFD\uFFFDA\uFFFD');
+  assert.deepEqual(doc.runs, []);
+  assert.equal(await page.evaluate(() => window.fetchlab.published), 1);
+  await page.close();
 });
 
 test('no console errors on the way', () => {
