@@ -206,8 +206,8 @@ test('every run started with the Run button publishes its results', async () => 
     assert.equal(results.runs[0].ok, 6);
   }
   assert.equal(await page.evaluate(() => window.fetchlab.published), 2);
-  // `done` is still the first document.
-  assert.equal((await page.evaluate(() => window.fetchlab.done)).runs[0].n, 6);
+  // `done` resolved with the first document; `results` holds the latest.
+  assert.equal(await page.evaluate(() => window.fetchlab.done.then((first) => first !== window.fetchlab.results)), true);
   await page.close();
 });
 
@@ -221,6 +221,7 @@ test('the error document is JSON whatever bytes its message holds', async () => 
   });
   assert.equal(doc.error, 'a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: \uFFFD\uFFFDA\uFFFD');
   assert.deepEqual(doc.runs, []);
+  assert.match(doc.fetchlab, /^\d+\.\d+/);
   assert.equal(await page.evaluate(() => window.fetchlab.published), 1);
   await page.close();
 });
