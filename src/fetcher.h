@@ -5,12 +5,16 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "recorder.h"
 #include "transport.h"
 #include "workload.h"
 
 namespace fetchlab {
+
+// How a run starts its threads: std::thread unless a test makes it fail like a system out of threads.
+using ThreadStarter = std::function<std::thread(std::function<void()>)>;
 
 class Fetcher {
 public:
@@ -28,14 +32,23 @@ public:
     // transport. After a cancel it starts nothing and `then` never runs.
     void start(std::size_t i, int lane, std::function<void()> then = {});
 
-    // Records request i as failed without asking the transport.
-    void fail(std::size_t i, ErrorKind kind, const std::string& message);
+    // Records requests first.. as failed with "context: reason", without asking the transport.
+    // Never throws: it is what runs when the system is out of threads or memory.
+    void fail_from(std::size_t first, ErrorKind kind, const char* context, const char* reason) noexcept;
+
+    // Starts a thread for a thread mode; throws what std::thread throws (std::system_error when
+    // the system has no thread to give, std::bad_alloc). Counts the thread until its body returns.
+    std::thread start_thread(std::function<void()> body);
+    int threads_running() const { return threads_running_.load(std::memory_order_acquire); }
+    void set_thread_starter(ThreadStarter starter) { starter_ = std::move(starter); }
 
 private:
     const Workload& workload_;
     Transport& transport_;
     Recorder& recorder_;
     const std::atomic<bool>& stop_;
+    ThreadStarter starter_;
+    std::atomic<int> threads_running_{0};
 };
 
 }  // namespace fetchlab

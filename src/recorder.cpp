@@ -1,8 +1,30 @@
 #include "recorder.h"
 
 #include <algorithm>
+#include <new>
 
 namespace fetchlab {
+
+namespace {
+// A request that never got a result from the transport. Out of memory, the message becomes one
+// short enough for the string's own buffer, which needs no allocation.
+void mark_failed(Timeline& timeline, RequestRecord& r, ErrorKind kind, const char* message, double now) noexcept {
+    if (r.state == RequestState::done) return;
+    if (r.state == RequestState::running) --timeline.in_flight;
+    if (r.began < 0) r.began = now;
+    r.state = RequestState::done;
+    r.result = Result{};
+    r.result.error = kind;
+    r.result.started = r.began;
+    r.result.done = now;
+    try {
+        r.result.message = message;
+    } catch (const std::bad_alloc&) {
+        r.result.message = "out of memory";
+    }
+    ++timeline.finished;
+}
+}  // namespace
 
 Recorder::Recorder(std::size_t n, double run_start) {
     timeline_.run_start = run_start;
@@ -38,17 +60,14 @@ void Recorder::finish(std::size_t index, Result result) {
     ++timeline_.finished;
 }
 
-void Recorder::finish_unfinished(ErrorKind kind, const char* message, double now) {
+void Recorder::fail(std::size_t index, ErrorKind kind, const char* message, double now) noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (RequestRecord& r : timeline_.requests) {
-        if (r.state == RequestState::done) continue;
-        if (r.state == RequestState::running) --timeline_.in_flight;
-        if (r.began < 0) r.began = now;
-        r.state = RequestState::done;
-        r.result = failed_before_start(kind, message, now);
-        r.result.started = r.began;
-        ++timeline_.finished;
-    }
+    if (index < timeline_.requests.size()) mark_failed(timeline_, timeline_.requests[index], kind, message, now);
+}
+
+void Recorder::finish_unfinished(ErrorKind kind, const char* message, double now) noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (RequestRecord& r : timeline_.requests) mark_failed(timeline_, r, kind, message, now);
 }
 
 Timeline Recorder::snapshot() const {

@@ -36,8 +36,10 @@ public:
     void begin(std::size_t index, int lane, double now);
     // Idempotent per request: a second finish of the same request is ignored.
     void finish(std::size_t index, Result result);
-    // Marks every request that has no result yet as failed with `kind` (at time `now`).
-    void finish_unfinished(ErrorKind kind, const char* message, double now);
+    // Marks request `index`, or every request that has no result yet, as failed with `kind` (at time
+    // `now`). Neither throws, so a run out of memory or threads still records why each request failed.
+    void fail(std::size_t index, ErrorKind kind, const char* message, double now) noexcept;
+    void finish_unfinished(ErrorKind kind, const char* message, double now) noexcept;
 
     Timeline snapshot() const;
     std::size_t finished() const;

@@ -26,6 +26,10 @@ public:
     Run(const Run&) = delete;
     Run& operator=(const Run&) = delete;
 
+    // Before begin(): how the run starts its threads. Tests make it fail as a system out of
+    // threads does.
+    void set_thread_starter(ThreadStarter starter);
+
     void begin();
     // Drives the run for up to max_wait_ms: pumps the transport for async modes, waits for the
     // runner thread otherwise. Returns true once every request has a result.
@@ -51,6 +55,7 @@ private:
     Recorder recorder_;
     Fetcher fetcher_;
 
+    double run_start_ = 0;
     std::clock_t cpu_start_ = 0;
     double wall_s_ = 0;
     double cpu_s_ = 0;
@@ -59,7 +64,8 @@ private:
     std::atomic<bool> finished_{false};
 
     std::vector<std::thread> spawned_;  // the thread modes' threads, joined by the runner
-    std::thread runner_;
+    ThreadStarter starter_;
+    std::thread runner_;  // not joinable when the system had no thread for it: poll() joins spawned_
     std::atomic<bool> runner_done_{false};
     double runner_end_ = 0;  // written by the runner before runner_done_
 };

@@ -1,6 +1,6 @@
 #include "modes.h"
 
-#include <system_error>
+#include <exception>
 
 namespace fetchlab {
 
@@ -8,14 +8,14 @@ namespace fetchlab {
 // plus what it costs to start that many threads.
 std::vector<std::thread> start_threads(Fetcher& fetcher) {
     std::vector<std::thread> threads;
-    threads.reserve(fetcher.size());
-    for (std::size_t i = 0; i < fetcher.size(); ++i) {
-        try {
-            threads.emplace_back([&fetcher, i] { fetcher.fetch(i, static_cast<int>(i)); });
-        } catch (const std::system_error& e) {
-            // The system has a limit on threads; the request fails with the reason instead of vanishing.
-            fetcher.fail(i, ErrorKind::no_thread, std::string("could not start a thread: ") + e.what());
-        }
+    try {
+        threads.reserve(fetcher.size());  // up front, so a thread once started always has its place
+        for (std::size_t i = 0; i < fetcher.size(); ++i)
+            threads.push_back(fetcher.start_thread([&fetcher, i] { fetcher.fetch(i, static_cast<int>(i)); }));
+    } catch (const std::exception& e) {
+        // The system has a limit on threads: the requests started run on, the rest fail with the
+        // reason instead of vanishing.
+        fetcher.fail_from(threads.size(), ErrorKind::no_thread, "could not start a thread", e.what());
     }
     return threads;
 }
