@@ -22,6 +22,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "item_locator.h"
+#include "query_settings.h"
 #include "report.h"
 #include "ui/panel.h"
 
@@ -127,35 +128,6 @@ Environment page_environment() {
     return env;
 }
 
-// "mode=all preset=lab n=10 latency=200 origins=2 workers=4 autorun=1", from the page's query.
-bool apply_argument(Settings& s, const std::string& arg) {
-    const auto eq = arg.find('=');
-    if (eq == std::string::npos) return false;
-    const std::string key = arg.substr(0, eq), value = arg.substr(eq + 1);
-    const int number = std::atoi(value.c_str());
-    if (key == "mode") {
-        s.all_modes = value == "all";
-        if (auto m = parse_mode(value)) s.mode = *m;
-    } else if (key == "preset") {
-        s.preset = value == "lab" ? Preset::lab : value == "urls" ? Preset::urls : Preset::seed;
-    } else if (key == "n") {
-        s.n = number;
-    } else if (key == "latency") {
-        s.latency_ms = number;
-    } else if (key == "origins") {
-        s.origins = number;
-    } else if (key == "workers") {
-        s.workers = number;
-    } else if (key == "timeout") {
-        s.timeout_ms = number;
-    } else if (key == "url") {
-        s.urls_text += value + "\n";
-    } else if (key == "autorun") {
-        return number == 1;
-    }
-    return false;
-}
-
 // The canvas is sized by CSS; its pixels follow the device pixel ratio, so text stays sharp on a
 // HiDPI screen and a projector. Emscripten 3.1.6's GLFW knows nothing of that ratio.
 void fit_canvas(App& app) {
@@ -253,7 +225,11 @@ int main(int argc, char** argv) {
     // ---- The experiment: settings from the page's query, a fresh transport per run ------------
     static Experiment experiment([](const TransportOptions& o) { return std::make_unique<FetchTransport>(o); },
                                  page_environment());
-    for (int i = 1; i < argc; ++i) app.autorun |= apply_argument(experiment.settings, argv[i]);
+    for (int i = 1; i < argc; ++i) {
+        const QueryArgument argument = apply_query_argument(experiment.settings, argv[i]);
+        app.autorun |= argument.autorun;
+        if (!argument.problem.empty()) std::printf("fetchlab: %s\n", argument.problem.c_str());
+    }
     app.experiment = &experiment;
 
     // ---- The browser owns the loop: one frame per animation frame, never blocking -------------

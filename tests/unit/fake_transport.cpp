@@ -36,8 +36,10 @@ Result FakeTransport::answer(const Request& request, double started, double end)
 void FakeTransport::advance_if_all_waiting() {
     // Wake-ups are counted here, not by the woken threads, so the next check already sees them gone.
     // A woken pool worker will come back to wait again; a woken thread of its own will not.
-    while (!sleepers_.empty() && sleepers_.size() >= std::min(concurrency_, total_ - completed_)) {
+    // After a stall, whoever is waiting is all there is.
+    while (!sleepers_.empty() && (!stall_.empty() || sleepers_.size() >= std::min(concurrency_, total_ - completed_))) {
         now_ = *sleepers_.begin();
+        last_progress_ = std::chrono::steady_clock::now();
         while (!sleepers_.empty() && *sleepers_.begin() <= now_) {
             sleepers_.erase(sleepers_.begin());
             ++completed_;
@@ -51,8 +53,19 @@ Result FakeTransport::fetch(const Request& request, const std::atomic<bool>& sto
     const double started = now_;
     const double end = started + request.expected_s;
     sleepers_.insert(end);
+    last_progress_ = std::chrono::steady_clock::now();
     advance_if_all_waiting();
     while (now_ < end) {
+        const auto waited = std::chrono::steady_clock::now() - last_progress_;
+        if (stall_.empty() && waited > patience) {
+            stall_ = "expected " + std::to_string(std::min(concurrency_, total_ - completed_)) +
+                     " blocking fetches at once, but after " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
+                     " ms of real time only " + std::to_string(sleepers_.size()) + " were waiting (" +
+                     std::to_string(completed_) + " of " + std::to_string(total_) + " done)";
+            advance_if_all_waiting();
+            continue;
+        }
         if (stop.load()) {
             sleepers_.erase(sleepers_.find(end));
             Result r = failed_before_start(ErrorKind::cancelled, "cancelled", now_);
@@ -104,6 +117,11 @@ int FakeTransport::pump(int) {
 void FakeTransport::abort_started() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (Pending& p : pending_) p.aborted = true;
+}
+
+std::string FakeTransport::stall() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stall_;
 }
 
 double FakeTransport::now() const {

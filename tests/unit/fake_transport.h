@@ -2,10 +2,17 @@
 // A transport with a manual clock for deterministic tests of the modes. Time only moves when
 // every request that can be waiting is waiting: blocking fetches sleep until the clock reaches
 // their end, and async fetches complete in pump() in order of their end time.
+//
+// A mode that runs fewer fetches at once than expected (fewer threads, or one at a time) would
+// leave the clock waiting forever; after `patience` of real time the fake records a stall, stops
+// waiting for the expected concurrency, and lets the run finish, so the test fails with the
+// wall time the mode really took instead of hanging.
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "transport.h"
@@ -19,6 +26,10 @@ public:
     void expect_blocking(std::size_t concurrency, std::size_t n);
     // Runs after each blocking fetch completes, with how many have completed.
     std::function<void(std::size_t)> after_blocking_fetch;
+    // How long blocking fetches wait, in real time, for the expected concurrency.
+    std::chrono::milliseconds patience{2000};
+    // "" unless the expected concurrency never came: then what was expected and what was waiting.
+    std::string stall() const;
 
     Result fetch(const Request& request, const std::atomic<bool>& stop) override;
     void start(const Request& request, Done done) override;
@@ -47,6 +58,8 @@ private:
     std::size_t concurrency_ = 1, total_ = 0, completed_ = 0;
     std::vector<Pending> pending_;
     std::size_t max_async_in_flight_ = 0;
+    std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+    std::string stall_;
 };
 
 // A workload whose request i takes delays[i] seconds.

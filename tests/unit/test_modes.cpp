@@ -1,7 +1,9 @@
 // Each mode against the fake transport and its manual clock: exact, deterministic wall times.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <numeric>
+#include <string>
 
 #include "fake_transport.h"
 #include "run.h"
@@ -12,11 +14,30 @@ using fetchlab::testing::fake_workload;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// Waits for the run with a deadline in real time, so a mode that never finishes fails the test
+// (after a cancel) instead of hanging it; a mode that ran fewer fetches at once than it should
+// fails with the fake's stall and the wall time it really took.
+void finish(Run& run, const FakeTransport& fake, double limit_s = 10) {
+    const auto t0 = Clock::now();
+    while (!run.poll(100)) {
+        const double waited = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (waited > limit_s) {
+            run.cancel();
+            run.wait();
+            FAIL_CHECK("the run had not finished after " << waited << " s of real time");
+            break;
+        }
+    }
+    CHECK_MESSAGE(fake.stall().empty(), fake.stall() << "; wall time " << run.summary().wall_s << " s");
+}
+
 Summary run_fake(Mode mode, const std::vector<double>& delays, int workers = 4) {
     FakeTransport fake;
     fake.expect_blocking(mode_concurrency(mode, delays.size(), workers), delays.size());
     Run run(fake, fake_workload(delays), mode, workers);
-    run.wait();
+    finish(run, fake);
     REQUIRE(run.finished());
     return run.summary();
 }
@@ -74,7 +95,7 @@ TEST_CASE("bounded: never more than K in flight, refilled as each completes") {
         CAPTURE(k);
         FakeTransport fake;
         Run run(fake, fake_workload(std::vector<double>(12, 0.5)), Mode::bounded, k);
-        run.wait();
+        finish(run, fake);
         Summary s = run.summary();
         CHECK(fake.max_async_in_flight() == static_cast<std::size_t>(k));
         CHECK(s.peak_in_flight == static_cast<std::size_t>(k));
@@ -92,7 +113,7 @@ TEST_CASE("every mode accounts for every request when some fail") {
         FakeTransport fake;
         fake.expect_blocking(mode_concurrency(mode, w.size(), 2), w.size());
         Run run(fake, w, mode, 2);
-        run.wait();
+        finish(run, fake);
         Summary s = run.summary();
         CHECK(s.ok == 2);
         CHECK(s.errors == 2);
@@ -107,7 +128,7 @@ TEST_CASE("lanes: which thread or loop ran each request") {
     FakeTransport fake;
     fake.expect_blocking(3, 6);
     Run run(fake, fake_workload(std::vector<double>(6, 1.0)), Mode::pool, 3);
-    run.wait();
+    finish(run, fake);
     for (const RequestRecord& r : run.timeline().requests) {
         CHECK(r.lane >= 0);
         CHECK(r.lane < 3);
@@ -124,7 +145,7 @@ TEST_CASE("cancel: a blocking run records what it did not fetch as cancelled") {
     fake.after_blocking_fetch = [&run](std::size_t completed) {
         if (completed == 2) run.cancel();
     };
-    run.wait();
+    finish(run, fake);
     Summary s = run.summary();
     CHECK(s.ok == 2);
     CHECK(s.cancelled == 3);
@@ -138,7 +159,7 @@ TEST_CASE("cancel: an async run aborts what is in flight and skips what was neve
     run.begin();
     CHECK_FALSE(run.poll(0));  // the first two complete and two more start
     run.cancel();
-    run.wait();
+    finish(run, fake);
     Summary s = run.summary();
     CHECK(s.ok == 2);
     CHECK(s.cancelled == 4);
@@ -150,8 +171,23 @@ TEST_CASE("an empty workload finishes at once with nothing to report") {
         FakeTransport fake;
         fake.expect_blocking(1, 0);
         Run run(fake, fake_workload({}), mode, 2);
-        run.wait();
+        finish(run, fake);
         CHECK(run.summary().n == 0);
         CHECK(run.summary().wall_s == doctest::Approx(0));
     }
+}
+
+TEST_CASE("fake transport: fetches that come one at a time where three were expected stall, and finish") {
+    FakeTransport fake;
+    fake.patience = std::chrono::milliseconds(200);
+    fake.expect_blocking(3, 3);
+    const std::atomic<bool> stop{false};
+    const auto t0 = Clock::now();
+    std::vector<double> ends;
+    for (const Request& r : fake_workload({1.0, 1.0, 1.0}).requests) ends.push_back(fake.fetch(r, stop).done);
+    CHECK(std::chrono::duration<double>(Clock::now() - t0).count() < 2.0);
+    CHECK(fake.stall().find("expected 3 blocking fetches at once") == 0);
+    CHECK(fake.stall().find("only 1 were waiting") != std::string::npos);
+    // One at a time, as they came: the wall time the test then checks shows the mode's mistake.
+    CHECK(ends == std::vector<double>{1001.0, 1002.0, 1003.0});
 }
