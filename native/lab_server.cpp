@@ -1,5 +1,6 @@
 #include "lab_server.h"
 
+#include "lab_framing.h"
 #include "lab_static.h"
 #include "workload.h"
 
@@ -8,6 +9,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -234,6 +236,7 @@ struct Lab {
     std::vector<std::uint16_t> ports;
     std::atomic<std::size_t> in_flight{0};
     std::minstd_rand rng{std::random_device{}()};  // io thread only
+    std::array<char, 4096> discard;                 // io thread only: bytes read to be dropped
     bool accept_error_logged = false;               // io thread only
     std::thread thread;
 
@@ -244,20 +247,59 @@ struct Lab {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, Lab& server)
-        : stream_(std::move(socket)), buffer_(16 * 1024), delay_(stream_.get_executor()), server_(server) {}
+        // The buffer may hold more than a header, so the parser's header limit is met first.
+        : stream_(std::move(socket)), buffer_(2 * kMaxHeaderBytes), delay_(stream_.get_executor()), server_(server) {}
 
     void read() {
         parser_.emplace();
-        parser_->body_limit(64 * 1024);
+        parser_->header_limit(kMaxHeaderBytes);
+        parser_->body_limit(kMaxRequestBody);
         stream_.expires_after(std::chrono::seconds(30));  // idle keep-alive connections go away
+        // The header first, so its framing is checked before any body is read.
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+private:
+    void on_header(beast::error_code ec) {
+        if (ec) return on_read_error(ec);
+        const Refusal refusal = refuse_header(parser_->get());
+        if (refusal.status) return refuse(refusal);
+        if (parser_->is_done()) return on_read({});
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
-private:
-    void on_read(beast::error_code ec) {
+    void on_read_error(beast::error_code ec) {
         if (ec == http::error::end_of_stream) return shut_down();
-        if (ec) return;  // timeout, reset or garbage: dropping the connection is the answer
+        const auto unread = buffer_.data();
+        const Refusal refusal =
+            refuse_read_error(ec, parser_->get(), {static_cast<const char*>(unread.data()), unread.size()});
+        if (refusal.status) return refuse(refusal);
+        // A timeout or a reset: there is nobody to answer, and dropping the connection is the answer.
+    }
+
+    // Answers a request that cannot be framed with its one-line reason, then closes.
+    void refuse(const Refusal& refusal) {
+        stream_.expires_never();
+        ++server_.in_flight;
+        started_ = Clock::now();
+        const auto& req = parser_->get();
+        method_ = std::string(req.method_string());
+        target_ = std::string(req.target().substr(0, 200));  // for the log; it may be huge
+        res_.version(11);
+        res_.keep_alive(false);
+        res_.set(http::field::server, "fetchlab-lab");
+        res_.set(http::field::access_control_allow_origin, "*");  // a page can read why
+        text(static_cast<http::status>(refusal.status), refusal.reason);
+        parser_.reset();
+        refused_ = true;
+        finish(false);
+        write();
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec) return on_read_error(ec);
         stream_.expires_never();
         ++server_.in_flight;
         started_ = Clock::now();
@@ -291,6 +333,7 @@ private:
                          static_cast<long long>(ms));
         }
         if (ec) return;
+        if (refused_) return linger();
         if (res_.need_eof()) return shut_down();
         res_ = {};
         file_res_.reset();
@@ -302,6 +345,22 @@ private:
     void shut_down() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // After a refusal the client may still be sending (the rest of a large body). Closing with
+    // its bytes unread would reset the connection, and a reset can destroy the answer before the
+    // client reads it; so the lab stops sending, then reads and drops until the client closes,
+    // for a second at most.
+    void linger() {
+        shut_down();
+        stream_.expires_after(std::chrono::seconds(1));
+        drain();
+    }
+
+    void drain() {
+        stream_.async_read_some(asio::buffer(server_.discard), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (!ec) self->drain();
+        });
     }
 
     // Fills res_ and says how long to wait before sending it.
@@ -443,6 +502,7 @@ private:
     std::string body_;
     std::string method_, target_;
     Clock::time_point started_;
+    bool refused_ = false;
     Lab& server_;
 };
 
