@@ -27,6 +27,14 @@ int serve_command(const LabServerOptions& options) {
     const auto origins = server->origins();
     std::cout << "fetchlab latency lab on " << origins.front() << "/";
     if (origins.size() > 1) std::cout << " (and " << origins.size() - 1 << " more ports up to " << origins.back() << ")";
+    // The address as bound, not as typed: a wildcard shows as such, and port 0 as the port it got.
+    const auto endpoints = server->endpoints();
+    std::cout << "\n  listen: " << endpoints.front();
+    if (endpoints.size() > 1) std::cout << " .. " << endpoints.back();
+    std::cout << ", up to " << server->max_connections() << " connections";
+    if (!server->loopback_only())
+        std::cout << "\n  warning: not a loopback address, so the lab is reachable from the network: anyone who "
+                     "can reach this machine can use it" << (options.web_root.empty() ? "" : " and read --root");
     std::cout << "\n  page:  " << (options.web_root.empty() ? "none (no --root)" : origins.front() + "/")
               << (options.isolation ? "" : "  (without cross-origin isolation)")
               << "\n  try:   curl '" << origins.front() << "/delay?ms=500'"

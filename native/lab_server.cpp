@@ -1,5 +1,6 @@
 #include "lab_server.h"
 
+#include "lab_framing.h"
 #include "lab_static.h"
 #include "workload.h"
 
@@ -7,7 +8,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -15,6 +19,7 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -33,6 +38,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr long kMaxBodyBytes = 16L * 1024 * 1024;
+constexpr std::size_t kConnectionsCeiling = 16000;
+constexpr std::size_t kDescriptorMargin = 256;  // listeners, files being sent, connections turned away
+constexpr std::size_t kMaxTurnaways = kDescriptorMargin / 2;
 constexpr int kSeedBodyBytes = 8 * 1024;
 
 // Reads a plain decimal integer no greater than `max`; stops early so long inputs cannot overflow.
@@ -234,6 +242,11 @@ struct Lab {
     std::vector<std::uint16_t> ports;
     std::atomic<std::size_t> in_flight{0};
     std::minstd_rand rng{std::random_device{}()};  // io thread only
+    std::array<char, 4096> discard;                 // io thread only: bytes read to be dropped
+    std::size_t max_connections = 0;
+    std::atomic<std::size_t> connections{0};        // sessions open
+    std::size_t turning_away = 0;                   // io thread only: connections over the cap, being answered
+    std::string busy_answer;                        // what they are told
     bool accept_error_logged = false;               // io thread only
     std::thread thread;
 
@@ -241,23 +254,96 @@ struct Lab {
     void accept(std::size_t i);
 };
 
+// Reads and drops until the client closes or the stream's deadline passes. Closing with the
+// client's bytes unread would reset the connection, and a reset can destroy an answer the client
+// has not read yet.
+template <class Owner>
+void drain(std::shared_ptr<Owner> owner, beast::tcp_stream& stream, std::array<char, 4096>& scratch) {
+    stream.async_read_some(asio::buffer(scratch), [owner, &stream, &scratch](beast::error_code ec, std::size_t) {
+        if (!ec) drain(owner, stream, scratch);
+    });
+}
+
+// A connection over the cap: a fast 503 and a close. Far more of them than the margin under
+// the descriptor limit are closed at once, unanswered.
+class Turnaway : public std::enable_shared_from_this<Turnaway> {
+public:
+    Turnaway(tcp::socket socket, Lab& lab) : stream_(std::move(socket)), lab_(lab) { ++lab_.turning_away; }
+    ~Turnaway() { --lab_.turning_away; }
+
+    void start() {
+        stream_.expires_after(std::chrono::seconds(1));
+        asio::async_write(stream_, asio::buffer(lab_.busy_answer), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+            drain(self, self->stream_, self->lab_.discard);
+        });
+    }
+
+private:
+    beast::tcp_stream stream_;
+    Lab& lab_;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, Lab& server)
-        : stream_(std::move(socket)), buffer_(16 * 1024), delay_(stream_.get_executor()), server_(server) {}
+        // The buffer may hold more than a header, so the parser's header limit is met first.
+        : stream_(std::move(socket)), buffer_(2 * kMaxHeaderBytes), delay_(stream_.get_executor()), server_(server) {
+        ++server_.connections;
+    }
+    ~Session() { --server_.connections; }
 
     void read() {
         parser_.emplace();
-        parser_->body_limit(64 * 1024);
+        parser_->header_limit(kMaxHeaderBytes);
+        parser_->body_limit(kMaxRequestBody);
         stream_.expires_after(std::chrono::seconds(30));  // idle keep-alive connections go away
+        // The header first, so its framing is checked before any body is read.
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+private:
+    void on_header(beast::error_code ec) {
+        if (ec) return on_read_error(ec);
+        const Refusal refusal = refuse_header(parser_->get());
+        if (refusal.status) return refuse(refusal);
+        if (parser_->is_done()) return on_read({});
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
-private:
-    void on_read(beast::error_code ec) {
+    void on_read_error(beast::error_code ec) {
         if (ec == http::error::end_of_stream) return shut_down();
-        if (ec) return;  // timeout, reset or garbage: dropping the connection is the answer
+        const auto unread = buffer_.data();
+        const Refusal refusal =
+            refuse_read_error(ec, parser_->get(), {static_cast<const char*>(unread.data()), unread.size()});
+        if (refusal.status) return refuse(refusal);
+        // A timeout or a reset: there is nobody to answer, and dropping the connection is the answer.
+    }
+
+    // Answers a request that cannot be framed with its one-line reason, then closes.
+    void refuse(const Refusal& refusal) {
+        stream_.expires_never();
+        ++server_.in_flight;
+        started_ = Clock::now();
+        const auto& req = parser_->get();
+        method_ = std::string(req.method_string());
+        target_ = std::string(req.target().substr(0, 200));  // for the log; it may be huge
+        res_.version(11);
+        res_.keep_alive(false);
+        res_.set(http::field::server, "fetchlab-lab");
+        res_.set(http::field::access_control_allow_origin, "*");  // a page can read why
+        text(static_cast<http::status>(refusal.status), refusal.reason);
+        parser_.reset();
+        refused_ = true;
+        finish(false);
+        write();
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec) return on_read_error(ec);
         stream_.expires_never();
         ++server_.in_flight;
         started_ = Clock::now();
@@ -270,7 +356,50 @@ private:
         const auto wait = answer(req);
         if (wait.count() == 0) return write();
         delay_.expires_after(wait);
-        delay_.async_wait([self = shared_from_this()](beast::error_code) { self->write(); });
+        waiting_ = true;
+        delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec) return;  // cancelled: the client has gone
+            self->stop_watching();
+            self->write();
+        });
+        watch();
+    }
+
+    // While its answer waits, a request watches its socket: a client that has gone (closed or
+    // reset) frees the socket and the timer now, not when the delay ends. Else one client could
+    // open and drop thousands of long delays and leave the lab without descriptors meanwhile.
+    void watch() {
+        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+            if (self->waiting_) self->on_readable(ec);
+        });
+    }
+
+    void on_readable(beast::error_code ec) {
+        if (!ec) {
+            // Bytes after the request do not mean the client has gone, only an end of stream or
+            // an error does. A delayed answer closes its connection, so they are dropped; were it
+            // to keep the connection, they are the next request, left to read after the answer.
+            const bool keep = res_.keep_alive();
+            stream_.socket().non_blocking(true, ec);
+            if (!ec)
+                stream_.socket().receive(asio::buffer(server_.discard), keep ? tcp::socket::message_peek : 0, ec);
+            if (!ec && keep) return;
+            if (!ec || ec == asio::error::would_block) return watch();
+        }
+        waiting_ = false;
+        delay_.cancel();
+        --server_.in_flight;
+        if (server_.options.log)
+            std::fprintf(stderr, "%s %s client gone after %lld ms\n", method_.c_str(), target_.c_str(),
+                         static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count()));
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+
+    void stop_watching() {
+        waiting_ = false;
+        beast::error_code ignored;
+        stream_.socket().cancel(ignored);
     }
 
     void write() {
@@ -291,6 +420,7 @@ private:
                          static_cast<long long>(ms));
         }
         if (ec) return;
+        if (refused_) return linger();
         if (res_.need_eof()) return shut_down();
         res_ = {};
         file_res_.reset();
@@ -302,6 +432,16 @@ private:
     void shut_down() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // After a refusal the client may still be sending (the rest of a large body). Closing with
+    // its bytes unread would reset the connection, and a reset can destroy the answer before the
+    // client reads it; so the lab stops sending, then reads and drops until the client closes,
+    // for a second at most.
+    void linger() {
+        shut_down();
+        stream_.expires_after(std::chrono::seconds(1));
+        drain(shared_from_this(), stream_, server_.discard);
     }
 
     // Fills res_ and says how long to wait before sending it.
@@ -443,6 +583,8 @@ private:
     std::string body_;
     std::string method_, target_;
     Clock::time_point started_;
+    bool refused_ = false;
+    bool waiting_ = false;  // for the delay, watching the socket
     Lab& server_;
 };
 
@@ -482,17 +624,53 @@ void Lab::accept(std::size_t i) {
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);  // Nagle would add its own latency to the lab's
-        std::make_shared<Session>(std::move(socket), *this)->read();
+        if (connections.load() < max_connections)
+            std::make_shared<Session>(std::move(socket), *this)->read();
+        else if (turning_away < kMaxTurnaways)
+            std::make_shared<Turnaway>(std::move(socket), *this)->start();
         accept(i);
     });
 }
 
+// The answer for connections over the cap, made once.
+std::string busy_answer(std::size_t max_connections) {
+    http::response<http::string_body> res{http::status::service_unavailable, 11};
+    res.set(http::field::server, "fetchlab-lab");
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.set(http::field::access_control_allow_origin, "*");
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    res.body() = "the lab is at its limit of " + std::to_string(max_connections) + " connections; try again soon\n";
+    res.prepare_payload();
+    std::ostringstream out;
+    out << res;
+    return out.str();
+}
+
 }  // namespace
+
+std::size_t default_max_connections() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kConnectionsCeiling;
+    const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+    return std::min(kConnectionsCeiling, soft > 2 * kDescriptorMargin ? soft - kDescriptorMargin : soft / 2);
+}
+
+bool is_loopback_address(const std::string& address) {
+    beast::error_code ec;
+    const auto a = asio::ip::make_address(address, ec);
+    if (ec) return false;
+    if (a.is_v4()) return a.to_v4().is_loopback();
+    const auto v6 = a.to_v6();
+    return v6.is_loopback() || (v6.is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback());
+}
 
 struct LabServer::Impl : Lab {};
 
 LabServer::LabServer(const LabServerOptions& options) : impl_(std::make_unique<Impl>()) {
     impl_->options = options;
+    impl_->max_connections = options.max_connections ? options.max_connections : default_max_connections();
+    impl_->busy_answer = busy_answer(impl_->max_connections);
     if (options.ports < 1) throw std::runtime_error("the lab needs at least one port");
     if (options.port != 0 && options.port + options.ports - 1 > 65535)
         throw std::runtime_error("ports " + std::to_string(options.port) + ".." +
@@ -536,5 +714,23 @@ void LabServer::start() {
 void LabServer::stop() { impl_->ioc.stop(); }
 
 std::size_t LabServer::requests_in_flight() const { return impl_->in_flight.load(); }
+
+std::size_t LabServer::connections() const { return impl_->connections.load(); }
+
+std::size_t LabServer::max_connections() const { return impl_->max_connections; }
+
+std::vector<std::string> LabServer::endpoints() const {
+    std::vector<std::string> out;
+    for (const auto& acceptor : impl_->acceptors) {
+        std::ostringstream text;
+        text << acceptor->local_endpoint();
+        out.push_back(text.str());
+    }
+    return out;
+}
+
+bool LabServer::loopback_only() const {
+    return is_loopback_address(impl_->acceptors.front()->local_endpoint().address().to_string());
+}
 
 }  // namespace fetchlab

@@ -16,7 +16,15 @@ struct LabServerOptions {
     std::string web_root;            // static files; empty serves none
     bool isolation = true;           // send COOP/COEP so the page is cross-origin isolated
     bool log = false;                // one line per request on stderr
+    std::size_t max_connections = 0; // past this many, a fast 503; 0: default_max_connections()
 };
+
+// min(16000, the open-file soft limit - 256): the margin keeps descriptors for the listeners,
+// files being sent and the 503s, so the lab always answers, /health included.
+std::size_t default_max_connections();
+
+// True for 127.0.0.0/8, ::1 and ::ffff:127.x.x.x; false for a wildcard or any other address.
+bool is_loopback_address(const std::string& address);
 
 class LabServer {
 public:
@@ -33,6 +41,11 @@ public:
     void start();       // serves on a thread of its own
     void stop();        // thread-safe; run() returns soon after
     std::size_t requests_in_flight() const;  // requests received and not yet answered
+    std::size_t connections() const;         // connections open, not counting those turned away
+    std::size_t max_connections() const;     // the cap in force
+
+    std::vector<std::string> endpoints() const;  // as bound: "0.0.0.0:8080", "[::1]:8081"
+    bool loopback_only() const;                   // else the lab is reachable from the network
 
 private:
     struct Impl;

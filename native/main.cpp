@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--root", serve.web_root, "serve the web page from this folder")->check(CLI::ExistingDirectory);
     serve_cmd->add_flag("!--no-isolation", serve.isolation, "leave out COOP/COEP: the page is not cross-origin isolated");
     serve_cmd->add_flag("--log", serve.log, "one line per request on stderr");
+    serve_cmd->add_option("--max-connections", serve.max_connections,
+                          "past this many connections, answer 503 at once (0: min(16000, open-file limit - 256))");
     serve_cmd->footer(
         "Endpoints:\n"
         "  GET /delay?ms=&bytes=&status=&jitter=   answers after ms (+ up to jitter) with that status and body size\n"

@@ -14,7 +14,13 @@
 #include <string>
 #include <thread>
 
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>  // getpid, to name the temp folder
+
+extern char** environ;
 
 // A raw Beast client over loopback. Not libcurl: curl would tidy "../" out of a path before the
 // server ever saw it, and the traversal checks need the server to see exactly what was sent.
@@ -459,4 +465,41 @@ TEST_CASE("lab server: stop and destruction return promptly while requests still
         server.stop();
     }  // the destructor joins the server's thread
     CHECK(ms_since(start) < 1000);
+}
+
+TEST_CASE("lab server: serve prints the address it is bound to, and no network warning on loopback") {
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    const char* args[] = {FETCHLAB_CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--max-connections", "50", nullptr};
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, FETCHLAB_CLI, &actions, nullptr, const_cast<char**>(args), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+
+    // The banner ends with the "stop:" line; a deadline keeps a silent server from hanging the test.
+    std::string banner;
+    const auto start = Clock::now();
+    char buf[256];
+    while (banner.find("stop:") == std::string::npos && ms_since(start) < 5000) {
+        pollfd p{out[0], POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        const auto got = read(out[0], buf, sizeof buf);
+        if (got <= 0) break;
+        banner.append(buf, static_cast<std::size_t>(got));
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    close(out[0]);
+
+    CAPTURE(banner);
+    const auto at = banner.find("http://127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const std::string port = banner.substr(at + 17, banner.find('/', at + 17) - at - 17);
+    CHECK(port != "0");
+    CHECK(banner.find("listen: 127.0.0.1:" + port + ", up to 50 connections\n") != std::string::npos);
+    CHECK(banner.find("warning") == std::string::npos);
 }

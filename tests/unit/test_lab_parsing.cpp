@@ -1,10 +1,15 @@
 #include <doctest/doctest.h>
 
+#include "lab_framing.h"
 #include "lab_server.h"
+
+#include <boost/beast/http.hpp>
 
 #include <string>
 
 using fetchlab::clean_request_path;
+using fetchlab::is_loopback_address;
+using fetchlab::refuse_header;
 using fetchlab::DelayParams;
 using fetchlab::mime_type_for;
 using fetchlab::parse_delay_query;
@@ -181,4 +186,48 @@ TEST_CASE("delay query: id is a short token that only makes the URL unique") {
     CHECK_FALSE(parse_delay_query("id=a%20b", p, error));
     CHECK(error.find("id must be") == 0);
     CHECK_FALSE(parse_delay_query("id=" + std::string(33, 'x'), p, error));
+}
+
+TEST_CASE("loopback: only 127/8, ::1 and their mapped forms count as loopback") {
+    for (const char* a : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"}) {
+        CAPTURE(a);
+        CHECK(is_loopback_address(a));
+    }
+    for (const char* a : {"0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "localhost", ""}) {
+        CAPTURE(a);
+        CHECK_FALSE(is_loopback_address(a));
+    }
+}
+
+namespace {
+
+namespace http = boost::beast::http;
+
+// The status refuse_header gives a GET with these fields, 0 when it is fine.
+unsigned header_refusal(const std::vector<std::pair<std::string, std::string>>& fields, int version = 11,
+                        const std::string& target = "/") {
+    http::request_header<> h;
+    h.method(http::verb::get);
+    h.target(target);
+    h.version(version);
+    for (const auto& [name, value] : fields) h.insert(name, value);
+    return refuse_header(h).status;
+}
+
+}  // namespace
+
+TEST_CASE("framing: Host, Transfer-Encoding and the request line's length") {
+    const std::pair<std::string, std::string> host{"Host", "a"};
+    CHECK(header_refusal({host}) == 0);
+    CHECK(header_refusal({}) == 400);
+    CHECK(header_refusal({host, host}) == 400);
+    CHECK(header_refusal({}, 10) == 0);
+    CHECK(header_refusal({host, {"Transfer-Encoding", "chunked"}}) == 0);
+    CHECK(header_refusal({host, {"Transfer-Encoding", " Chunked "}}) == 0);
+    CHECK(header_refusal({host, {"Transfer-Encoding", "gzip"}}) == 501);
+    CHECK(header_refusal({host, {"Transfer-Encoding", "gzip, chunked"}}) == 501);
+    CHECK(header_refusal({host, {"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}) == 501);
+    CHECK(header_refusal({host}, 11, "/" + std::string(8000, 'a')) == 0);
+    CHECK(header_refusal({host}, 11, "/" + std::string(8200, 'a')) == 414);
+    CHECK(refuse_header(http::request_header<>{}).reason.find('\n') == std::string::npos);
 }
