@@ -169,14 +169,14 @@ TEST_CASE("fault=trickle: the whole body, ok, in about bytes/rate seconds") {
     CHECK(r.ok());
     CHECK(r.bytes == 2048);
     CHECK(took(r) >= 0.45);
-    CHECK(took(r) < 1.2);
+    CHECK(took(r) < 2.0);  // loose: a loaded CI machine, not the lab, sets the top
     CHECK(r.first_byte - r.started < 0.2);  // the headers come at once, only the body trickles
 
     const Result fast = fetch_one(lab.url("fault=trickle&bytes=100000&rate=1000000"));
     CHECK(fast.ok());
     CHECK(fast.bytes == 100000);
     CHECK(took(fast) >= 0.09);
-    CHECK(took(fast) < 0.6);
+    CHECK(took(fast) < 1.5);  // far below the 24 s of the default rate
     CHECK(lab.server.faults().trickle == 2);
 }
 
