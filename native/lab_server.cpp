@@ -2,6 +2,7 @@
 
 #include "lab_framing.h"
 #include "lab_static.h"
+#include "lab_faults.h"
 #include "workload.h"
 
 #include <boost/asio.hpp>
@@ -78,7 +79,11 @@ bool parse_delay_query(const std::string& query, DelayParams& out, std::string& 
         {"bytes", 0, kMaxBodyBytes, defaults.bytes, false},
         {"status", 200, 599, defaults.status, false},
         {"jitter", 0, 60000, defaults.jitter_ms, false},
+        {"fail", 0, 100, defaults.fail_percent, false},
+        {"rate", 1, kMaxBodyBytes, defaults.rate, false},
     };
+    Fault fault = defaults.fault;
+    std::string id;
 
     std::size_t start = 0;
     while (start <= query.size()) {
@@ -103,6 +108,18 @@ bool parse_delay_query(const std::string& query, DelayParams& out, std::string& 
                 error = "id must be 1 to 32 letters, digits, '-', '_' or '.'";
                 return false;
             }
+            id = value;
+            continue;
+        }
+        if (name == "fault") {
+            if (fault != Fault::none) {
+                error = "fault is given more than once";
+                return false;
+            }
+            if (!parse_fault_name(value, fault)) {
+                error = "fault must be one of " + std::string(kFaultNames);
+                return false;
+            }
             continue;
         }
         Field* field = nullptr;
@@ -110,7 +127,8 @@ bool parse_delay_query(const std::string& query, DelayParams& out, std::string& 
             if (name == f.name) field = &f;
         if (!field) {
             // The name is echoed back, so keep a hostile one from making the reply long.
-            error = "unknown parameter '" + name.substr(0, 40) + "' (use ms, bytes, status, jitter, id)";
+            error = "unknown parameter '" + name.substr(0, 40) +
+                    "' (use ms, bytes, status, jitter, fault, rate, fail, id)";
             return false;
         }
         if (field->seen) {
@@ -132,7 +150,11 @@ bool parse_delay_query(const std::string& query, DelayParams& out, std::string& 
     out.bytes = fields[1].value;
     out.status = static_cast<int>(fields[2].value);
     out.jitter_ms = static_cast<int>(fields[3].value);
-    return true;
+    out.fail_percent = static_cast<int>(fields[4].value);
+    out.rate = fields[5].value;
+    out.fault = fault;
+    out.id = id;
+    return check_fault_params(fields[5].seen, out, error);
 }
 
 bool clean_request_path(const std::string& target_path, std::string& relative_out) {
@@ -225,10 +247,13 @@ bool is_lab_path(const std::string& path) {
 const char* kHelpText =
     "fetchlab latency lab\n"
     "\n"
-    "GET /delay?ms=&bytes=&status=&jitter=&id=  answers after ms (+ random 0..jitter) ms; id is ignored\n"
+    "GET /delay?ms=&bytes=&status=&jitter=&id=  answers after ms (+ random 0..jitter) ms\n"
+    "           &fault=reset|close|hang|trickle|garbage|truncate&rate=  spoils the answer (trickle: rate B/s)\n"
+    "           &fail=P                     P% of answers are a 500, picked by id\n"
     "GET /seed/N                            N = 1..11, the seed experiment's pages\n"
     "GET /health                            ok\n"
-    "GET /lab                               {\"ports\": [...]}: the origins a page may spread requests over\n";
+    "GET /lab                               {\"ports\": [...], \"faults\": {...}}: the origins a page may\n"
+    "                                       spread requests over, and the faults injected so far\n";
 
 // Everything the server owns. Named at namespace scope so sessions can use it; LabServer::Impl,
 // which the header keeps private, is just this.
@@ -241,6 +266,8 @@ struct Lab {
     std::vector<std::unique_ptr<asio::steady_timer>> retry_timers;
     std::vector<std::uint16_t> ports;
     std::atomic<std::size_t> in_flight{0};
+    FaultCounters faults;
+    std::uint64_t fail_counter = 0;                 // io thread only: fail=P's pick without an id
     std::minstd_rand rng{std::random_device{}()};  // io thread only
     std::array<char, 4096> discard;                 // io thread only: bytes read to be dropped
     std::size_t max_connections = 0;
@@ -403,6 +430,10 @@ private:
     }
 
     void write() {
+        server_.faults.count(fault_);
+        if (fault_.fault != Fault::none)
+            return write_fault(fault_, stream_, res_,
+                               [self = shared_from_this()] { self->on_write(asio::error::shut_down); });
         stream_.expires_after(std::chrono::seconds(60));
         auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); };
         if (!file_.is_open()) return http::async_write(stream_, res_, std::move(done));
@@ -451,6 +482,7 @@ private:
         const std::string path = target.substr(0, q);
         const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
 
+        fault_ = {};
         res_.version(req.version());
         res_.keep_alive(req.keep_alive());
         res_.set(http::field::server, "fetchlab-lab");
@@ -488,7 +520,7 @@ private:
             body_ = "{\"ports\": [";
             for (std::size_t i = 0; i < server_.ports.size(); ++i)
                 body_ += (i ? ", " : "") + std::to_string(server_.ports[i]);
-            body_ += "]}\n";
+            body_ += "], \"faults\": " + fault_counts_json(server_.faults.snapshot()) + "}\n";
             res_.result(http::status::ok);
             res_.set(http::field::content_type, "application/json");
         } else if (path == "/delay") {
@@ -497,8 +529,14 @@ private:
             if (!parse_delay_query(query, p, error)) {
                 text(http::status::bad_request, error);
             } else {
-                set_status(static_cast<unsigned>(p.status));
-                filler_body(p.bytes);
+                fault_ = plan_faults(p, server_.fail_counter);
+                if (fault_.fail) {
+                    text(http::status::internal_server_error,
+                         "injected failure (fail=" + std::to_string(p.fail_percent) + ")");
+                } else {
+                    set_status(static_cast<unsigned>(p.status));
+                    filler_body(p.bytes);
+                }
                 int ms = p.ms;
                 if (p.jitter_ms > 0) ms += std::uniform_int_distribution<int>(0, p.jitter_ms)(server_.rng);
                 wait = std::chrono::milliseconds(ms);
@@ -580,6 +618,7 @@ private:
     Response res_;
     http::file_body::value_type file_;  // a static file waiting to be sent
     std::optional<http::response<http::file_body>> file_res_;
+    FaultPlan fault_;
     std::string body_;
     std::string method_, target_;
     Clock::time_point started_;
@@ -732,5 +771,6 @@ std::vector<std::string> LabServer::endpoints() const {
 bool LabServer::loopback_only() const {
     return is_loopback_address(impl_->acceptors.front()->local_endpoint().address().to_string());
 }
+FaultCounts LabServer::faults() const { return impl_->faults.snapshot(); }
 
 }  // namespace fetchlab

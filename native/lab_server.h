@@ -9,6 +9,11 @@
 
 namespace fetchlab {
 
+// How many faults the lab injected, by kind (GET /delay's fault= and fail=).
+struct FaultCounts {
+    std::uint64_t reset = 0, close = 0, hang = 0, trickle = 0, garbage = 0, truncate = 0, fail = 0;
+};
+
 struct LabServerOptions {
     std::string host = "127.0.0.1";  // loopback unless asked otherwise
     std::uint16_t port = 8080;       // 0 picks a free port for each listener
@@ -46,18 +51,34 @@ public:
 
     std::vector<std::string> endpoints() const;  // as bound: "0.0.0.0:8080", "[::1]:8081"
     bool loopback_only() const;                   // else the lab is reachable from the network
+    FaultCounts faults() const;              // thread-safe
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
+// How an answer goes wrong on the wire, after its delay (native/lab_faults.cpp writes them).
+enum class Fault {
+    none,
+    reset,     // the headers, then an abortive close (RST)
+    close,     // the headers with Content-Length, half the body, then a normal close
+    hang,      // no answer at all; the connection stays until the client goes
+    trickle,   // the body at `rate` bytes per second
+    garbage,   // bytes that are not HTTP, then a close
+    truncate,  // the whole body under a Content-Length that claims more, then a close
+};
+
 // The lab's query parameters for GET /delay, validated.
 struct DelayParams {
     int ms = 0;             // 0 .. 60000
-    long bytes = 0;         // 0 .. 16 MiB
+    long bytes = 0;         // 0 .. 16 MiB; for reset, close, trickle, truncate 0 means 4096
     int status = 200;       // 200 .. 599
     int jitter_ms = 0;      // 0 .. 60000; the answer comes after ms + a random 0..jitter_ms
+    Fault fault = Fault::none;
+    long rate = 4096;       // 1 .. 16 MiB bytes per second; only with fault=trickle
+    int fail_percent = 0;   // 0 .. 100: that share of answers is a 500, picked by id
+    std::string id;         // empty when not given
 };
 
 // Parses a query string ("ms=200&bytes=10"); on a bad or unknown parameter returns false and
