@@ -74,6 +74,62 @@ TEST_CASE("cli: bad usage exits 2, failed requests exit 1 with the reason shown"
     CHECK(o.out.find("connect refused") != std::string::npos);
 }
 
+// A file in the system's temporary folder, removed when the test ends.
+struct TempFile {
+    explicit TempFile(const std::string& bytes) {
+        char name[] = "/tmp/fetchlab-test-XXXXXX";
+        const int fd = mkstemp(name);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+        close(fd);
+        path = name;
+    }
+    ~TempFile() { unlink(path.c_str()); }
+    std::string path;
+};
+
+TEST_CASE("cli: a URL file of any bytes gives every report form, never an abort") {
+    const std::string refused = "http://127.0.0.1:" + std::to_string(fetchlab::testing::refused_port());
+    std::string junk = refused + "/\xff\n" + refused + "/a\x01\x02\x80\xc3(\x7f\xfe\n";
+    for (int b = 1; b < 256; ++b)
+        if (b != '\n' && b != '\r' && b != '#' && b != ' ' && b != '\t') junk += static_cast<char>(b);
+    junk += "\n";
+    TempFile urls(junk);
+    const std::string args = "run --mode async --timeout 2000 --urls " + urls.path;
+
+    Output json = cli(args + " --json");
+    CHECK(json.status == 1);  // every request failed, and the report came out
+    nlohmann::json doc;
+    REQUIRE_NOTHROW(doc = nlohmann::json::parse(json.out));
+    REQUIRE(doc["runs"][0]["requests"].size() == 3);
+    CHECK(doc["runs"][0]["requests"][0]["url"] == refused + "/%FF");
+
+    Output csv = cli(args + " --csv");
+    CHECK(csv.status == 1);
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 4);
+    Output text = cli(args);
+    CHECK(text.status == 1);
+    CHECK(text.out.find("3 of 3 requests failed") != std::string::npos);
+    for (const std::string& out : {csv.out, text.out})
+        CHECK(std::none_of(out.begin(), out.end(), [](char c) {
+            const auto b = static_cast<unsigned char>(c);
+            return (b < 0x20 && c != '\n') || b == 0x7f || b == 0xff;
+        }));
+}
+
+TEST_CASE("cli: URL credentials are never printed, in any report form") {
+    const std::string url =
+        "http://alice:hunter2@127.0.0.1:" + std::to_string(fetchlab::testing::refused_port()) + "/private";
+    for (const char* form : {"", " --json", " --csv"}) {
+        CAPTURE(form);
+        Output o = cli(std::string("run --mode sequential '") + url + "'" + form);
+        CHECK(o.status == 1);
+        CHECK(o.out.find("/private") != std::string::npos);
+        CHECK(o.out.find("hunter2") == std::string::npos);
+        CHECK(o.out.find("alice") == std::string::npos);
+    }
+}
+
 TEST_CASE("cli: --csv prints a row per request") {
     Output o = cli("run --preset lab --n 4 --latency 10 --mode async --csv");
     CHECK(o.status == 0);

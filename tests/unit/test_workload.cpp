@@ -56,3 +56,20 @@ TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
     CHECK(mode_is_blocking(Mode::pool));
     CHECK_FALSE(mode_is_blocking(Mode::bounded));
 }
+
+TEST_CASE("display_url: credentials never shown, any bytes printable") {
+    CHECK(display_url("http://user:secret@127.0.0.1:8080/x?a=1") == "http://***@127.0.0.1:8080/x?a=1");
+    CHECK(display_url("https://token@example.org") == "https://***@example.org");
+    CHECK(display_url("http://a:b@c@host/p") == "http://***@host/p");  // curl ends the credentials at the last '@'
+    CHECK(display_url("user:pw@host/page") == "***@host/page");        // no scheme: curl guesses http
+    CHECK(display_url("http://host/mail@box?to=a@b") == "http://host/mail@box?to=a@b");  // '@' past the authority
+    CHECK(display_url("http://127.0.0.1/") == "http://127.0.0.1/");
+    CHECK(display_url("http://h/\xff\x01 x") == "http://h/%FF%01%20x");
+    CHECK(display_url("http://h/caf\xc3\xa9") == "http://h/caf\xc3\xa9");  // valid UTF-8 stays as it is
+    CHECK(display_url("http://h/\xc3") == "http://h/%C3");                 // a cut-off character does not
+    CHECK(display_url("http://h/\xed\xa0\x80") == "http://h/%ED%A0%80");   // nor a surrogate
+    CHECK(display_text("bad \xff byte\r\n") == "bad ? byte??");
+    Workload w = url_workload({"http://user:secret@h/p"});
+    CHECK(w.requests[0].label == "***@h/p");
+    CHECK(w.requests[0].url == "http://user:secret@h/p");  // still fetched with them
+}
