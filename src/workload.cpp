@@ -57,9 +57,17 @@ std::vector<std::string> parse_url_list(const std::string& text) {
     std::vector<std::string> urls;
     std::istringstream in(text);
     std::string line;
-    while (std::getline(in, line)) {
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+        if (line.find('\0') != std::string::npos)
+            throw std::invalid_argument("line " + std::to_string(number) + ": a NUL byte");
+        for (auto hash = line.find('#'); hash != std::string::npos; hash = line.find('#', hash + 1)) {
+            if (hash == 0 || line[hash - 1] == ' ' || line[hash - 1] == '\t') {
+                line.erase(hash);
+                break;
+            }
+        }
         auto first = line.find_first_not_of(" \t\r");
-        if (first == std::string::npos || line[first] == '#') continue;
+        if (first == std::string::npos) continue;
         auto last = line.find_last_not_of(" \t\r");
         urls.push_back(line.substr(first, last - first + 1));
     }

@@ -28,7 +28,9 @@ Workload seed_workload(const std::vector<std::string>& origins);
 Workload lab_workload(const std::vector<std::string>& origins, int n, int latency_ms, long bytes = 0);
 Workload url_workload(const std::vector<std::string>& urls);
 
-// One URL a line; blank lines and lines starting with '#' are skipped.
+// One URL a line, spaces trimmed; a '#' at the start of a line or after a space or tab starts a
+// comment (a '#' inside a URL is its fragment). Throws std::invalid_argument("line 3: a NUL byte")
+// for a line holding a NUL, which no URL can carry and which would cut it short.
 std::vector<std::string> parse_url_list(const std::string& text);
 
 // A URL as every report and panel shows it: the credentials of `user:pass@` replaced by `***@`,

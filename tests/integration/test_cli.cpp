@@ -25,10 +25,10 @@ struct Output {
     std::string out;
 };
 
-// Runs the CLI with a shell command line's arguments; stderr is left out of `out`.
-Output cli(const std::string& args) {
+// Runs the CLI with a shell command line's arguments; stderr is left out of `out` unless asked for.
+Output cli(const std::string& args, bool with_stderr = false) {
     Output o;
-    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + " 2>/dev/null";
+    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     std::array<char, 4096> buf{};
@@ -115,6 +115,19 @@ TEST_CASE("cli: a URL file of any bytes gives every report form, never an abort"
             const auto b = static_cast<unsigned char>(c);
             return (b < 0x20 && c != '\n') || b == 0x7f || b == 0xff;
         }));
+}
+
+TEST_CASE("cli: a URL file that cannot be read, or holds a NUL, is refused with the reason") {
+    // /proc/self/mem opens and then fails to read, as a file on a failing disk would.
+    Output o = cli("run --urls /proc/self/mem", true);
+    CHECK(o.status == 2);
+    CHECK(o.out.find("cannot read /proc/self/mem: Input/output error") != std::string::npos);
+    CHECK(o.out.find("no URLs") == std::string::npos);
+
+    TempFile nul(std::string("http://127.0.0.1:1/\n\nhttp://127.0.0.1:1/\0x\n", 43));
+    o = cli("run --urls " + nul.path, true);
+    CHECK(o.status == 2);
+    CHECK(o.out.find(nul.path + ": line 3: a NUL byte") != std::string::npos);
 }
 
 TEST_CASE("cli: URL credentials are never printed, in any report form") {

@@ -45,6 +45,20 @@ TEST_CASE("URL list: one a line, blanks and comments skipped, spaces trimmed") {
     CHECK(w.name == "3 URLs");
 }
 
+TEST_CASE("URL list: '#' after a space or tab starts a comment anywhere on a line, not inside a URL") {
+    auto urls = parse_url_list("http://a/ # the first page\nhttp://b/page#top\nhttp://c/\t# tabbed\n   # only a comment\n");
+    REQUIRE(urls.size() == 3);
+    CHECK(urls[0] == "http://a/");
+    CHECK(urls[1] == "http://b/page#top");
+    CHECK(urls[2] == "http://c/");
+}
+
+TEST_CASE("URL list: a NUL byte is refused with its line number") {
+    using namespace std::string_literals;
+    CHECK_THROWS_WITH_AS(parse_url_list("http://a/\n# fine\nhttp://b/\0x\n"s), "line 3: a NUL byte", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_url_list("\0"s), "line 1: a NUL byte", std::invalid_argument);
+}
+
 TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
     for (Mode m : all_modes()) CHECK(parse_mode(mode_name(m)) == m);
     CHECK_FALSE(parse_mode("fast").has_value());
