@@ -64,7 +64,9 @@ std::string seconds(double s) {
 
 std::string fit(const std::string& s, std::size_t width) {
     if (s.size() <= width) return s + std::string(width - s.size(), ' ');
-    return s.substr(0, width - 1) + "~";
+    std::size_t cut = width - 1;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    return s.substr(0, cut) + "~" + std::string(width - 1 - cut, ' ');
 }
 
 constexpr std::size_t max_waterfall_rows = 40;
@@ -151,8 +153,8 @@ void print_errors(const std::vector<RunReport>& reports, std::size_t max_per_run
                 std::printf("    ... and %zu more\n", rep.summary.errors - max_per_run);
                 break;
             }
-            std::printf("    #%zu %s — %s: %s\n", i + 1, rep.workload.requests[i].url.c_str(), error_kind_name(r.error),
-                        r.message.c_str());
+            std::printf("    #%zu %s — %s: %s\n", i + 1, display_url(rep.workload.requests[i].url).c_str(),
+                        error_kind_name(r.error), display_text(r.message).c_str());
         }
     }
 }
@@ -183,11 +185,11 @@ std::string report_csv(const std::vector<RunReport>& reports) {
             const RequestRecord& r = rep.timeline.requests[i];
             const Result& res = r.result;
             out << mode_name(rep.summary.mode) << ',' << i + 1 << ',' << csv_field(rep.workload.requests[i].label) << ','
-                << csv_field(rep.workload.requests[i].url) << ','
+                << csv_field(display_url(rep.workload.requests[i].url)) << ','
                 << (r.lane >= 0 ? lane_label(rep.summary.mode, r.lane) : "") << ','
                 << csv_time(res.started >= 0 ? res.started : r.began, t0) << ',' << csv_time(res.connected, t0) << ','
                 << csv_time(res.first_byte, t0) << ',' << csv_time(res.done, t0) << ',' << res.status << ','
-                << res.bytes << ',' << (res.ok() ? "" : error_kind_name(res.error)) << ',' << csv_field(res.message)
+                << res.bytes << ',' << (res.ok() ? "" : error_kind_name(res.error)) << ',' << csv_field(display_text(res.message))
                 << '\n';
         }
     }

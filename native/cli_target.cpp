@@ -1,7 +1,8 @@
 #include <sys/resource.h>
 
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include "cli.h"
@@ -32,16 +33,32 @@ static std::string trim_trailing_slash(std::string url) {
     return url;
 }
 
+// The whole file; an error names the file and the system's reason (a file that opens and then
+// fails to read must not pass for an empty list).
+static std::string read_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+    std::string text;
+    char buf[65536];
+    while (std::size_t got = std::fread(buf, 1, sizeof buf, f)) text.append(buf, got);
+    const int error = std::ferror(f) ? errno : 0;
+    std::fclose(f);
+    if (error) throw std::runtime_error("cannot read " + path + ": " + std::strerror(error));
+    return text;
+}
+
 Target prepare_target(const WorkloadOptions& options) {
     Target target;
     std::vector<std::string> urls = options.urls;
     if (!options.urls_file.empty()) {
-        std::ifstream in(options.urls_file);
-        if (!in) throw std::runtime_error("cannot read the URL list '" + options.urls_file + "'");
-        std::stringstream text;
-        text << in.rdbuf();
-        for (auto& url : parse_url_list(text.str())) urls.push_back(url);
-        if (urls.empty()) throw std::runtime_error("the URL list '" + options.urls_file + "' has no URLs");
+        std::vector<std::string> listed;
+        try {
+            listed = parse_url_list(read_file(options.urls_file));
+        } catch (const std::invalid_argument& e) {
+            throw std::runtime_error(options.urls_file + ": " + e.what());
+        }
+        if (listed.empty()) throw std::runtime_error("the URL list '" + options.urls_file + "' has no URLs");
+        urls.insert(urls.end(), listed.begin(), listed.end());
     }
     if (!urls.empty()) {
         target.workload = url_workload(urls);

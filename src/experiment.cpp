@@ -1,6 +1,7 @@
 #include "experiment.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace fetchlab {
 
@@ -19,7 +20,13 @@ Workload Experiment::workload(std::string* why) const {
         return Workload{};
     };
     if (settings.preset == Preset::urls) {
-        const auto urls = parse_url_list(settings.urls_text);
+        std::vector<std::string> urls;
+        try {
+            urls = parse_url_list(settings.urls_text);
+        } catch (const std::invalid_argument& e) {
+            if (why) *why = std::string("the URL list: ") + e.what();
+            return Workload{};
+        }
         if (urls.empty()) return fail("the URL list is empty: one URL a line");
         return url_workload(urls);
     }
@@ -42,7 +49,7 @@ std::string Experiment::unavailable_reason(Mode mode) const {
     if (limit > 0) {
         const std::size_t n = settings.preset == Preset::lab    ? static_cast<std::size_t>(std::max(settings.n, 0))
                               : settings.preset == Preset::seed ? seed_delays_ms().size()
-                                                                : parse_url_list(settings.urls_text).size();
+                                                                : workload().size();
         if (mode == Mode::threads && n > static_cast<std::size_t>(limit))
             return "one thread per request: at most " + std::to_string(limit) + " threads here, and N is " +
                    std::to_string(n);

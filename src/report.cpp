@@ -34,7 +34,7 @@ static nlohmann::json request_json(const Request& request, const RequestRecord& 
                                    double run_start) {
     const Result& r = record.result;
     nlohmann::json j = {
-        {"url", request.url},
+        {"url", display_url(request.url)},
         {"label", request.label},
         {"lane", record.lane >= 0 ? nlohmann::json(lane_label(mode, record.lane)) : nlohmann::json(nullptr)},
         {"start_s", since_start(r.started >= 0 ? r.started : record.began, run_start)},
@@ -79,7 +79,9 @@ std::string report_json(const std::vector<RunReport>& reports, int indent) {
         });
     }
     nlohmann::json doc = {{"fetchlab", fetchlab_version()}, {"runs", std::move(runs)}};
-    return doc.dump(indent);
+    // A message may quote bytes that are not UTF-8 (curl's, about a URL from a binary file):
+    // replaced, so the report always comes out instead of the dump throwing.
+    return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace fetchlab

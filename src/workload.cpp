@@ -1,5 +1,6 @@
 #include "workload.h"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -44,8 +45,9 @@ Workload url_workload(const std::vector<std::string>& urls) {
     w.name = std::to_string(urls.size()) + (urls.size() == 1 ? " URL" : " URLs");
     for (const auto& url : urls) {
         // Label by what follows the scheme, so tables show "example.org/page" rather than the scheme.
-        auto scheme_end = url.find("://");
-        std::string label = scheme_end == std::string::npos ? url : url.substr(scheme_end + 3);
+        const std::string shown = display_url(url);
+        auto scheme_end = shown.find("://");
+        std::string label = scheme_end == std::string::npos ? shown : shown.substr(scheme_end + 3);
         w.requests.push_back({url, label, -1});
     }
     return w;
@@ -55,13 +57,83 @@ std::vector<std::string> parse_url_list(const std::string& text) {
     std::vector<std::string> urls;
     std::istringstream in(text);
     std::string line;
-    while (std::getline(in, line)) {
+    for (std::size_t number = 1; std::getline(in, line); ++number) {
+        if (line.find('\0') != std::string::npos)
+            throw std::invalid_argument("line " + std::to_string(number) + ": a NUL byte");
+        for (auto hash = line.find('#'); hash != std::string::npos; hash = line.find('#', hash + 1)) {
+            if (hash == 0 || line[hash - 1] == ' ' || line[hash - 1] == '\t') {
+                line.erase(hash);
+                break;
+            }
+        }
         auto first = line.find_first_not_of(" \t\r");
-        if (first == std::string::npos || line[first] == '#') continue;
+        if (first == std::string::npos) continue;
         auto last = line.find_last_not_of(" \t\r");
         urls.push_back(line.substr(first, last - first + 1));
     }
     return urls;
+}
+
+// How many bytes of valid UTF-8 (a multi-byte character, no overlong form or surrogate) start at
+// s[i]; 0 when the byte there begins none.
+static std::size_t utf8_length(const std::string& s, std::size_t i) {
+    const auto byte = [&s](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b = byte(i);
+    std::size_t len = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
+    if (b >= 0xF5 || len == 0 || i + len > s.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k)
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    const unsigned char second = byte(i + 1);
+    if ((b == 0xE0 && second < 0xA0) || (b == 0xED && second >= 0xA0) || (b == 0xF0 && second < 0x90) ||
+        (b == 0xF4 && second >= 0x90))
+        return 0;
+    return len;
+}
+
+std::string display_url(const std::string& url) {
+    std::string u = url;
+    // The authority runs from after "scheme://" (or the start, for a URL without a scheme) to the
+    // first '/', '?' or '#'; curl takes its last '@' as the end of the credentials.
+    const auto scheme_end = u.find("://");
+    const std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    const auto authority_end = std::min(u.find_first_of("/?#", authority), u.size());
+    const auto at = u.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+    if (at != std::string::npos && at >= authority && at < authority_end) u.replace(authority, at - authority, "***");
+
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (std::size_t i = 0; i < u.size();) {
+        const auto b = static_cast<unsigned char>(u[i]);
+        if (b > 0x20 && b < 0x7F) {
+            out += u[i++];
+        } else if (std::size_t len = b >= 0x80 ? utf8_length(u, i) : 0) {
+            out.append(u, i, len);
+            i += len;
+        } else {
+            out += '%';
+            out += hex[b >> 4];
+            out += hex[b & 0xF];
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string display_text(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b >= 0x20 && b < 0x7F) {
+            out += text[i++];
+        } else if (std::size_t len = b >= 0x80 ? utf8_length(text, i) : 0) {
+            out.append(text, i, len);
+            i += len;
+        } else {
+            out += '?';
+            ++i;
+        }
+    }
+    return out;
 }
 
 }  // namespace fetchlab

@@ -28,7 +28,17 @@ Workload seed_workload(const std::vector<std::string>& origins);
 Workload lab_workload(const std::vector<std::string>& origins, int n, int latency_ms, long bytes = 0);
 Workload url_workload(const std::vector<std::string>& urls);
 
-// One URL a line; blank lines and lines starting with '#' are skipped.
+// One URL a line, spaces trimmed; a '#' at the start of a line or after a space or tab starts a
+// comment (a '#' inside a URL is its fragment). Throws std::invalid_argument("line 3: a NUL byte")
+// for a line holding a NUL, which no URL can carry and which would cut it short.
 std::vector<std::string> parse_url_list(const std::string& text);
+
+// A URL as every report and panel shows it: the credentials of `user:pass@` replaced by `***@`,
+// and each byte that is not printable ASCII or part of valid UTF-8 percent-encoded, so that any
+// bytes a URL file holds print on a terminal and in JSON (curl sends such bytes encoded as well).
+std::string display_url(const std::string& url);
+// A message as text reports print it, on one line: control bytes and bytes that are not valid
+// UTF-8 (curl quotes a URL's bytes in some messages) each become '?'.
+std::string display_text(const std::string& text);
 
 }  // namespace fetchlab

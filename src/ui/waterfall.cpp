@@ -290,7 +290,7 @@ void request_tooltip(const WaterfallRun& run, std::size_t i) {
 
     ImGui::BeginTooltip();
     ImGui::Text("%s  (%s)", req.label.c_str(), rec.lane >= 0 ? lane_label(run.mode, rec.lane).c_str() : "not begun");
-    ImGui::TextDisabled("%s", req.url.c_str());
+    ImGui::TextDisabled("%s", display_url(req.url).c_str());
     ImGui::Separator();
     if (rec.state == RequestState::waiting) {
         ImGui::TextUnformatted("queued: not begun yet");

@@ -25,10 +25,10 @@ struct Output {
     std::string out;
 };
 
-// Runs the CLI with a shell command line's arguments; stderr is left out of `out`.
-Output cli(const std::string& args) {
+// Runs the CLI with a shell command line's arguments; stderr is left out of `out` unless asked for.
+Output cli(const std::string& args, bool with_stderr = false) {
     Output o;
-    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + " 2>/dev/null";
+    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     std::array<char, 4096> buf{};
@@ -72,6 +72,75 @@ TEST_CASE("cli: bad usage exits 2, failed requests exit 1 with the reason shown"
     Output o = cli("run --mode sequential " + refused);
     CHECK(o.status == 1);
     CHECK(o.out.find("connect refused") != std::string::npos);
+}
+
+// A file in the system's temporary folder, removed when the test ends.
+struct TempFile {
+    explicit TempFile(const std::string& bytes) {
+        char name[] = "/tmp/fetchlab-test-XXXXXX";
+        const int fd = mkstemp(name);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+        close(fd);
+        path = name;
+    }
+    ~TempFile() { unlink(path.c_str()); }
+    std::string path;
+};
+
+TEST_CASE("cli: a URL file of any bytes gives every report form, never an abort") {
+    const std::string refused = "http://127.0.0.1:" + std::to_string(fetchlab::testing::refused_port());
+    std::string junk = refused + "/\xff\n" + refused + "/a\x01\x02\x80\xc3(\x7f\xfe\n";
+    for (int b = 1; b < 256; ++b)
+        if (b != '\n' && b != '\r' && b != '#' && b != ' ' && b != '\t') junk += static_cast<char>(b);
+    junk += "\n";
+    TempFile urls(junk);
+    const std::string args = "run --mode async --timeout 2000 --urls " + urls.path;
+
+    Output json = cli(args + " --json");
+    CHECK(json.status == 1);  // every request failed, and the report came out
+    nlohmann::json doc;
+    REQUIRE_NOTHROW(doc = nlohmann::json::parse(json.out));
+    REQUIRE(doc["runs"][0]["requests"].size() == 3);
+    CHECK(doc["runs"][0]["requests"][0]["url"] == refused + "/%FF");
+
+    Output csv = cli(args + " --csv");
+    CHECK(csv.status == 1);
+    CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 4);
+    Output text = cli(args);
+    CHECK(text.status == 1);
+    CHECK(text.out.find("3 of 3 requests failed") != std::string::npos);
+    for (const std::string& out : {csv.out, text.out})
+        CHECK(std::none_of(out.begin(), out.end(), [](char c) {
+            const auto b = static_cast<unsigned char>(c);
+            return (b < 0x20 && c != '\n') || b == 0x7f || b == 0xff;
+        }));
+}
+
+TEST_CASE("cli: a URL file that cannot be read, or holds a NUL, is refused with the reason") {
+    // /proc/self/mem opens and then fails to read, as a file on a failing disk would.
+    Output o = cli("run --urls /proc/self/mem", true);
+    CHECK(o.status == 2);
+    CHECK(o.out.find("cannot read /proc/self/mem: Input/output error") != std::string::npos);
+    CHECK(o.out.find("no URLs") == std::string::npos);
+
+    TempFile nul(std::string("http://127.0.0.1:1/\n\nhttp://127.0.0.1:1/\0x\n", 43));
+    o = cli("run --urls " + nul.path, true);
+    CHECK(o.status == 2);
+    CHECK(o.out.find(nul.path + ": line 3: a NUL byte") != std::string::npos);
+}
+
+TEST_CASE("cli: URL credentials are never printed, in any report form") {
+    const std::string url =
+        "http://alice:hunter2@127.0.0.1:" + std::to_string(fetchlab::testing::refused_port()) + "/private";
+    for (const char* form : {"", " --json", " --csv"}) {
+        CAPTURE(form);
+        Output o = cli(std::string("run --mode sequential '") + url + "'" + form);
+        CHECK(o.status == 1);
+        CHECK(o.out.find("/private") != std::string::npos);
+        CHECK(o.out.find("hunter2") == std::string::npos);
+        CHECK(o.out.find("alice") == std::string::npos);
+    }
 }
 
 TEST_CASE("cli: --csv prints a row per request") {

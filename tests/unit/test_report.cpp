@@ -52,6 +52,23 @@ TEST_CASE("JSON report: the documented shape, times relative to the run's start"
     CHECK(as["requests"][0]["lane"] == "event loop");
 }
 
+TEST_CASE("JSON report: credentials left out, and any bytes in URLs or messages come out as valid UTF-8") {
+    Workload w = fake_workload({0.1, 0.1});
+    w.requests[0].url = "http://user:secret@127.0.0.1/\xff";
+    w.requests[1].url += "?status=500";
+    FakeTransport fake;
+    Run run(fake, w, Mode::async, 1);
+    run.wait();
+    RunReport rep = report_of(run);
+    rep.timeline.requests[1].result.message = "junk \xff\xfe\x01 from a server";
+    std::string text;
+    REQUIRE_NOTHROW(text = report_json({rep}));
+    CHECK(text.find("secret") == std::string::npos);
+    auto doc = nlohmann::json::parse(text);
+    CHECK(doc["runs"][0]["requests"][0]["url"] == "http://***@127.0.0.1/%FF");
+    CHECK(doc["runs"][0]["requests"][1]["message"].get<std::string>().rfind("junk \xef\xbf\xbd", 0) == 0);
+}
+
 TEST_CASE("speedup baseline: the sequential run, else the ideal sequential time") {
     FakeTransport fake;
     Run run(fake, fake_workload({1.0, 2.0}), Mode::async, 1);

@@ -45,6 +45,20 @@ TEST_CASE("URL list: one a line, blanks and comments skipped, spaces trimmed") {
     CHECK(w.name == "3 URLs");
 }
 
+TEST_CASE("URL list: '#' after a space or tab starts a comment anywhere on a line, not inside a URL") {
+    auto urls = parse_url_list("http://a/ # the first page\nhttp://b/page#top\nhttp://c/\t# tabbed\n   # only a comment\n");
+    REQUIRE(urls.size() == 3);
+    CHECK(urls[0] == "http://a/");
+    CHECK(urls[1] == "http://b/page#top");
+    CHECK(urls[2] == "http://c/");
+}
+
+TEST_CASE("URL list: a NUL byte is refused with its line number") {
+    using namespace std::string_literals;
+    CHECK_THROWS_WITH_AS(parse_url_list("http://a/\n# fine\nhttp://b/\0x\n"s), "line 3: a NUL byte", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_url_list("\0"s), "line 1: a NUL byte", std::invalid_argument);
+}
+
 TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
     for (Mode m : all_modes()) CHECK(parse_mode(mode_name(m)) == m);
     CHECK_FALSE(parse_mode("fast").has_value());
@@ -55,4 +69,21 @@ TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
     CHECK(mode_concurrency(Mode::bounded, 3, 4) == 3);
     CHECK(mode_is_blocking(Mode::pool));
     CHECK_FALSE(mode_is_blocking(Mode::bounded));
+}
+
+TEST_CASE("display_url: credentials never shown, any bytes printable") {
+    CHECK(display_url("http://user:secret@127.0.0.1:8080/x?a=1") == "http://***@127.0.0.1:8080/x?a=1");
+    CHECK(display_url("https://token@example.org") == "https://***@example.org");
+    CHECK(display_url("http://a:b@c@host/p") == "http://***@host/p");  // curl ends the credentials at the last '@'
+    CHECK(display_url("user:pw@host/page") == "***@host/page");        // no scheme: curl guesses http
+    CHECK(display_url("http://host/mail@box?to=a@b") == "http://host/mail@box?to=a@b");  // '@' past the authority
+    CHECK(display_url("http://127.0.0.1/") == "http://127.0.0.1/");
+    CHECK(display_url("http://h/\xff\x01 x") == "http://h/%FF%01%20x");
+    CHECK(display_url("http://h/caf\xc3\xa9") == "http://h/caf\xc3\xa9");  // valid UTF-8 stays as it is
+    CHECK(display_url("http://h/\xc3") == "http://h/%C3");                 // a cut-off character does not
+    CHECK(display_url("http://h/\xed\xa0\x80") == "http://h/%ED%A0%80");   // nor a surrogate
+    CHECK(display_text("bad \xff byte\r\n") == "bad ? byte??");
+    Workload w = url_workload({"http://user:secret@h/p"});
+    CHECK(w.requests[0].label == "***@h/p");
+    CHECK(w.requests[0].url == "http://user:secret@h/p");  // still fetched with them
 }
