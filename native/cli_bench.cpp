@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "curl_transport.h"
+#include "fd_budget.h"
+#include "interrupts.h"
 
 namespace fetchlab::cli {
 
@@ -42,6 +44,8 @@ double peak_rss_mb() {
 }  // namespace
 
 int bench_command(const BenchOptions& options) {
+    // Ctrl-C or SIGTERM ends the bench: the runs that finished are reported, the one cut short is not.
+    Interrupts interrupts;
     raise_open_file_limit();
     Target target;
     try {
@@ -50,6 +54,9 @@ int bench_command(const BenchOptions& options) {
         std::cerr << "fetchlab bench: " << e.what() << "\n";
         return 2;
     }
+    const std::vector<Mode> modes = modes_for(options.mode);
+    if (!fd_budget_allows("fetchlab bench", modes, target.workload.size(), options.workers, target.embedded != nullptr))
+        return 2;
     TransportOptions transport_options;
     transport_options.timeout_ms = options.timeout_ms;
     const bool progress = stderr_is_terminal();
@@ -62,18 +69,20 @@ int bench_command(const BenchOptions& options) {
                     "peak RSS");
 
     std::vector<BenchRow> rows;
-    for (Mode mode : modes_for(options.mode)) {
+    for (Mode mode : modes) {
         BenchRow row;
         row.mode = mode;
-        for (int i = 0; i < options.warmup + options.runs; ++i) {
+        for (int i = 0; i < options.warmup + options.runs && !interrupts.requested(); ++i) {
             if (progress)
                 std::fprintf(stderr, "\r\033[K  %s: %s %d of %d", mode_name(mode), i < options.warmup ? "warm-up" : "run",
                              i < options.warmup ? i + 1 : i - options.warmup + 1,
                              i < options.warmup ? options.warmup : options.runs);
             CurlTransport transport(transport_options);
             Run run(transport, target.workload, mode, options.workers);
+            interrupts.watch(&run);
             run.wait();
-            if (i < options.warmup) continue;
+            interrupts.watch(nullptr);
+            if (i < options.warmup || interrupts.requested()) continue;
             const Summary s = run.summary();
             row.workers = s.workers;
             row.n = s.n;
@@ -84,6 +93,7 @@ int bench_command(const BenchOptions& options) {
             row.peak_in_flight = std::max(row.peak_in_flight, s.peak_in_flight);
         }
         if (progress) clear_progress();
+        if (row.walls.empty()) break;  // interrupted before one run of this mode finished
         row.peak_rss_mb = peak_rss_mb();
         if (!options.json) {
             const double med = median(row.walls);
@@ -118,14 +128,15 @@ int bench_command(const BenchOptions& options) {
                            {"peak_rss_mb", r.peak_rss_mb}});
         }
         std::cout << nlohmann::json{{"fetchlab", fetchlab_version()}, {"workload", target.workload.name},
-                                    {"bench", out}}.dump(2)
+                                    {"interrupted", interrupts.requested()}, {"bench", out}}.dump(2)
                   << "\n";
     } else {
         std::printf("\n  peak RSS: the whole process's high-water mark so far%s.\n",
                     target.embedded ? ", embedded lab server included" : "");
         if (errors) std::printf("  %zu requests failed across the runs; `fetchlab run` shows why.\n", errors);
+        if (interrupts.requested()) std::printf("  interrupted: the runs above finished, the one cut short is left out.\n");
     }
-    return errors ? 1 : 0;
+    return errors || interrupts.requested() ? 1 : 0;
 }
 
 }  // namespace fetchlab::cli

@@ -1,19 +1,17 @@
 // `fetchlab run`: fetch a workload in one or more modes and report each run.
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "cli.h"
 #include "curl_transport.h"
+#include "fd_budget.h"
+#include "interrupts.h"
 
 namespace fetchlab::cli {
 
-namespace {
-volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_interrupt(int) { interrupted = 1; }
-}  // namespace
-
 int run_command(const RunOptions& options) {
+    // Ctrl-C or SIGTERM cancels the run in progress: what did not finish is reported as cancelled.
+    Interrupts interrupts;
     raise_open_file_limit();
     Target target;
     try {
@@ -26,30 +24,30 @@ int run_command(const RunOptions& options) {
         std::cerr << "fetchlab run: nothing to fetch\n";
         return 2;
     }
+    const std::vector<Mode> modes = modes_for(options.mode);
+    if (!fd_budget_allows("fetchlab run", modes, target.workload.size(), options.workers, target.embedded != nullptr))
+        return 2;
 
-    // Ctrl-C cancels the run in progress: what did not finish is reported as cancelled.
-    std::signal(SIGINT, on_interrupt);
     const bool progress = stderr_is_terminal();
     TransportOptions transport_options;
     transport_options.timeout_ms = options.timeout_ms;
     transport_options.max_bytes = options.max_bytes;
 
     std::vector<RunReport> reports;
-    for (Mode mode : modes_for(options.mode)) {
-        if (interrupted) break;
+    for (Mode mode : modes) {
+        if (interrupts.requested()) break;
         // A fresh transport per run, so no run inherits another's warm connections.
         CurlTransport transport(transport_options);
         Run run(transport, target.workload, mode, options.workers);
+        interrupts.watch(&run);
         run.begin();
         const double t0 = transport.now();
-        while (!run.poll(100)) {
-            if (interrupted) run.cancel();
+        while (!run.poll(100))
             if (progress) print_progress(mode_name(mode), run.timeline(), transport.now() - t0);
-        }
+        interrupts.watch(nullptr);
         if (progress) clear_progress();
         reports.push_back(report_of(run));
     }
-    std::signal(SIGINT, SIG_DFL);
 
     if (options.json) {
         std::cout << report_json(reports) << "\n";
@@ -65,7 +63,7 @@ int run_command(const RunOptions& options) {
 
     for (const RunReport& r : reports)
         if (r.summary.errors > 0) return 1;
-    return interrupted ? 1 : 0;
+    return interrupts.requested() ? 1 : 0;
 }
 
 }  // namespace fetchlab::cli

@@ -1,6 +1,7 @@
 #include "curl_transport.h"
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <string>
 
+#include "fd_budget.h"
 #include "report.h"
 
 namespace fetchlab {
@@ -21,6 +23,7 @@ struct CurlTransport::Transfer {
     std::uint64_t bytes = 0;
     std::uint64_t max_bytes = 0;
     bool over_size_cap = false;
+    bool out_of_fds = false;  // its socket could not be opened: the process is at its descriptor limit
     const std::atomic<bool>* stop = nullptr;  // blocking fetches only
     double started = 0;
     Done done;                                // async fetches only
@@ -55,6 +58,15 @@ int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return (t->stop && t->stop->load(std::memory_order_relaxed)) ? 1 : 0;
 }
 
+// curl 7.88 reports a socket it could not open as "Couldn't connect to server", errno lost: the
+// socket is opened here so that running out of descriptors is named as such.
+curl_socket_t open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+    const curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+    if (fd == CURL_SOCKET_BAD && errno == EMFILE)
+        static_cast<CurlTransport::Transfer*>(user)->out_of_fds = true;
+    return fd;
+}
+
 std::unique_ptr<CurlTransport::Transfer> make_transfer(const Request& request, const TransportOptions& options) {
     auto t = std::make_unique<CurlTransport::Transfer>();
     t->easy = curl_easy_init();
@@ -67,6 +79,8 @@ std::unique_ptr<CurlTransport::Transfer> make_transfer(const Request& request, c
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, count_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
@@ -119,6 +133,8 @@ void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
         r.message = "body larger than the cap of " + std::to_string(t.max_bytes) + " bytes";
     } else if (r.error == ErrorKind::cancelled) {
         r.message = "cancelled before it finished";
+    } else if (r.error != ErrorKind::none && (t.out_of_fds || os_errno == EMFILE)) {
+        r.message = "out of file descriptors (limit " + std::to_string(open_fd_limit()) + ")";
     } else if (r.error != ErrorKind::none) {
         r.message = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
         // curl 7.88 says "Couldn't connect to server"; the system's reason says why.

@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "cli.h"
+#include "interrupts.h"
 
 using namespace fetchlab;
 
@@ -43,6 +44,10 @@ static void add_mode_options(CLI::App& cmd, std::string& mode, int& workers, int
 }
 
 int main(int argc, char** argv) {
+    // First, before any thread starts, so that every thread inherits it: SIGINT and SIGTERM are
+    // taken by one thread in sigwait() (interrupts.h, and serve's), never by a handler on a worker.
+    cli::block_stop_signals();
+
 #ifndef __SANITIZE_THREAD__  // ThreadSanitizer's runtime refuses threads with stacks this small
     // A thread that waits on one socket needs little stack. glibc's default of 8 MiB costs page-table
     // work for every thread started and keeps few stacks in its cache: with 1,000 threads that was

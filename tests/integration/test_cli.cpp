@@ -1,5 +1,6 @@
 // The fetchlab command itself: exit codes, the JSON and CSV outputs, bench, and serve.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,8 +10,11 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,10 +29,9 @@ struct Output {
     std::string out;
 };
 
-// Runs the CLI with a shell command line's arguments; stderr is left out of `out` unless asked for.
-Output cli(const std::string& args, bool with_stderr = false) {
+// Runs a shell command line and collects its stdout.
+Output cli_raw(const std::string& cmd) {
     Output o;
-    std::string cmd = std::string(FETCHLAB_CLI) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     std::array<char, 4096> buf{};
@@ -36,6 +39,11 @@ Output cli(const std::string& args, bool with_stderr = false) {
     int raw = pclose(p);
     o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return o;
+}
+
+// Runs the CLI with a shell command line's arguments; stderr is left out of `out` unless asked for.
+Output cli(const std::string& args, bool with_stderr = false) {
+    return cli_raw(std::string(FETCHLAB_CLI) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 }  // namespace
@@ -163,6 +171,169 @@ TEST_CASE("cli: bench --json reports median, min and max per mode") {
     CHECK(row["wall_median_s"].get<double>() <= row["wall_max_s"].get<double>());
     CHECK(row["wall_over_ideal"].get<double>() >= 1.0);
     CHECK(row["peak_rss_mb"].get<double>() > 0);
+}
+
+namespace {
+
+// The CLI started in the background, its stdout and stderr going to files, for tests that signal it.
+struct Background {
+    pid_t pid = -1;
+    std::string out_path, err_path;
+
+    explicit Background(const std::vector<std::string>& args) {
+        out_path = temp_file("out");
+        err_path = temp_file("err");
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_TRUNC, 0);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_TRUNC, 0);
+        std::vector<char*> argv{const_cast<char*>(FETCHLAB_CLI)};
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid, FETCHLAB_CLI, &actions, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&actions);
+    }
+    ~Background() {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+        unlink(out_path.c_str());
+        unlink(err_path.c_str());
+    }
+
+    static std::string temp_file(const char* what) {
+        std::string path = std::string("/tmp/fetchlab-test-") + what + "-XXXXXX";
+        const int fd = mkstemp(path.data());
+        REQUIRE(fd >= 0);
+        close(fd);
+        return path;
+    }
+    static std::string contents(const std::string& path) {
+        std::ifstream in(path);
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    std::string out() const { return contents(out_path); }
+    std::string err() const { return contents(err_path); }
+
+    // True once stderr holds `text`, false if it does not within timeout_s.
+    bool wait_for_stderr(const std::string& text, double timeout_s) const {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+        while (err().find(text) == std::string::npos) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
+    }
+    // True when the process has already ended; its wait status in `raw`.
+    bool ended(int& raw) {
+        if (waitpid(pid, &raw, WNOHANG) != pid) return false;
+        pid = -1;
+        return true;
+    }
+    // The wait status, or kills the process and fails the test once timeout_s have passed.
+    int wait(double timeout_s) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+        int raw = 0;
+        while (!ended(raw)) {
+            if (std::chrono::steady_clock::now() > deadline) FAIL("still running after ", timeout_s, " s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return raw;
+    }
+};
+
+// A run of 100 x 100 ms one after another, signalled after a second: about 10 done, the rest cancelled.
+void check_signal_reports_what_finished(int signal_number) {
+    Background run({"run", "--preset", "lab", "--n", "100", "--latency", "100", "--mode", "sequential", "--json"});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const auto sent = std::chrono::steady_clock::now();
+    REQUIRE(kill(run.pid, signal_number) == 0);
+    const int raw = run.wait(8);
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(5));  // not the 10 s of the whole run
+    REQUIRE(WIFEXITED(raw));
+    CHECK(WEXITSTATUS(raw) == 1);
+    const auto doc = nlohmann::json::parse(run.out());
+    REQUIRE(doc["runs"].size() == 1);
+    const auto& requests = doc["runs"][0]["requests"];
+    REQUIRE(requests.size() == 100);
+    std::size_t ok = 0, cancelled = 0;
+    for (const auto& r : requests) {
+        if (r["error"].is_null()) ++ok;
+        if (r["error"] == "cancelled") ++cancelled;
+    }
+    CHECK(ok >= 1);
+    CHECK(cancelled >= 1);
+    CHECK(ok + cancelled == 100);
+    CHECK(run.err().find("stopping") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("cli: SIGINT to run cancels it and reports what finished") { check_signal_reports_what_finished(SIGINT); }
+
+TEST_CASE("cli: SIGTERM to run cancels it and reports what finished") { check_signal_reports_what_finished(SIGTERM); }
+
+TEST_CASE("cli: SIGINT to bench reports the runs that finished") {
+    Background bench({"bench", "--mode", "sequential", "--n", "4", "--latency", "100", "--runs", "100",
+                      "--warmup", "0", "--json"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a few runs of 0.4 s
+    REQUIRE(kill(bench.pid, SIGINT) == 0);
+    const int raw = bench.wait(8);
+    REQUIRE(WIFEXITED(raw));
+    CHECK(WEXITSTATUS(raw) == 1);
+    const auto doc = nlohmann::json::parse(bench.out());
+    CHECK(doc["interrupted"] == true);
+    REQUIRE(doc["bench"].size() == 1);
+    CHECK(doc["bench"][0]["runs"].get<int>() >= 1);
+    CHECK(doc["bench"][0]["runs"].get<int>() < 100);
+    CHECK(doc["bench"][0]["errors"] == 0);  // the run cut short is left out
+}
+
+TEST_CASE("cli: a second SIGINT ends the run at once") {
+    // A blocking fetch notices a cancel within about a second; the second signal must not wait
+    // for that. Should the run end before the second signal is sent, the attempt is repeated.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        Background run({"run", "--preset", "lab", "--n", "3", "--latency", "30000", "--mode", "sequential"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        REQUIRE(kill(run.pid, SIGINT) == 0);
+        REQUIRE(run.wait_for_stderr("stopping", 5));
+        int raw = 0;
+        if (run.ended(raw)) continue;
+        REQUIRE(kill(run.pid, SIGINT) == 0);
+        raw = run.wait(5);
+        CHECK(WIFSIGNALED(raw));
+        if (WIFSIGNALED(raw)) CHECK(WTERMSIG(raw) == SIGINT);
+        CHECK(run.out().empty());
+        return;
+    }
+    FAIL("the run ended each time before the second signal could be sent");
+}
+
+// The CLI under a descriptor limit of 4,096 (soft and hard, so it cannot raise it), stderr included.
+Output cli_with_4096_fds(const std::string& args) {
+    return cli_raw("ulimit -Sn 4096 && ulimit -Hn 4096 && exec " + std::string(FETCHLAB_CLI) + " " + args + " 2>&1");
+}
+
+TEST_CASE("cli: a run that needs more file descriptors than the limit is refused with both numbers") {
+    for (const char* command : {"run", "bench"}) {
+        CAPTURE(command);
+        Output o = cli_with_4096_fds(std::string(command) + " --preset lab --mode threads --n 2000 --latency 10");
+        CHECK(o.status == 2);
+        CHECK(o.out.find("threads mode with 2000 requests needs ") != std::string::npos);
+        CHECK(o.out.find("more than the limit of 4096") != std::string::npos);
+        CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 1);
+    }
+    // In K-wide modes only K at a time count.
+    CHECK(cli_with_4096_fds("run --preset lab --mode pool -k 100 --n 2000 --latency 0 --json").status == 0);
+}
+
+TEST_CASE("cli: a run close to the file descriptor limit is warned about, and runs") {
+    Output o = cli_with_4096_fds("run --preset lab --mode async --n 1800 --latency 0 --csv");
+    CHECK(o.status == 0);
+    CHECK(o.out.find("warning: async mode with 1800 requests needs ") != std::string::npos);
+    CHECK(o.out.find("% of the limit of 4096") != std::string::npos);
+    CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 1 + 1 + 1800);  // the warning, the header, the rows
 }
 
 TEST_CASE("cli: serve prints its URL, answers, and stops cleanly on SIGTERM") {

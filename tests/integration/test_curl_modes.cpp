@@ -1,12 +1,17 @@
 // The real libcurl transport against the real lab server on an ephemeral loopback port.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "../support/loopback.h"
 #include "curl_transport.h"
+#include "fd_budget.h"
 #include "lab_server.h"
 #include "run.h"
 
@@ -153,5 +158,51 @@ TEST_CASE("cancel: in-flight requests end as cancelled, the rest are never fetch
         CHECK(s.cancelled == 6);
         CHECK(s.ok + s.errors == 6);
         CHECK(s.wall_s < 2.5);  // cancelling does not wait out the remaining requests
+    }
+}
+
+namespace {
+// Lowers this process's descriptor limit to what is open now plus `spare`, and fills every free
+// number below it, so the next descriptor anyone opens fails with EMFILE; undone on destruction.
+struct OutOfDescriptors {
+    explicit OutOfDescriptors(std::size_t spare) {
+        REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+        rlimit low = saved;
+        low.rlim_cur = open_fd_count() + spare;
+        REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+        limit = low.rlim_cur;
+        for (int fd; (fd = dup(STDERR_FILENO)) >= 0;) filler.push_back(fd);
+        REQUIRE(errno == EMFILE);
+    }
+    ~OutOfDescriptors() {
+        for (int fd : filler) close(fd);
+        setrlimit(RLIMIT_NOFILE, &saved);
+    }
+    rlimit saved{};
+    rlim_t limit = 0;
+    std::vector<int> filler;
+};
+}  // namespace
+
+TEST_CASE("out of file descriptors: the error says so with the limit, never a bare connect failure") {
+    Lab lab;
+    const Workload w = lab_workload({lab.origin()}, 2, 0);
+    for (Mode mode : all_modes()) {
+        CAPTURE(mode_name(mode));
+        CurlTransport transport;  // its own descriptors exist before the limit is reached
+        Run run(transport, w, mode, 2);
+        std::string expected;
+        {
+            OutOfDescriptors full(16);
+            expected = "out of file descriptors (limit " + std::to_string(full.limit) + ")";
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (!run.poll(20) && std::chrono::steady_clock::now() < deadline) {
+            }
+        }
+        REQUIRE(run.finished());
+        for (const RequestRecord& r : run.timeline().requests) {
+            CHECK(r.result.error == ErrorKind::network);
+            CHECK(r.result.message == expected);
+        }
     }
 }
