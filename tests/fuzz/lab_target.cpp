@@ -20,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(p.bytes >= 0 && p.bytes <= 16L * 1024 * 1024);
         FUZZ_CHECK(p.status >= 200 && p.status <= 599);
         FUZZ_CHECK(p.jitter_ms >= 0 && p.jitter_ms <= 60000);
+        FUZZ_CHECK(p.rate >= 1 && p.rate <= 16L * 1024 * 1024);
+        FUZZ_CHECK(p.fail_percent >= 0 && p.fail_percent <= 100);
+        FUZZ_CHECK(p.id.size() <= 32);
     } else {
         // The reason goes back in a reply: there is one, and a hostile query cannot make it long.
         FUZZ_CHECK(!error.empty() && error.size() < 200);
