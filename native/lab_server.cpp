@@ -258,6 +258,9 @@ const char* kHelpText =
 // Everything the server owns. Named at namespace scope so sessions can use it; LabServer::Impl,
 // which the header keeps private, is just this.
 struct Lab {
+    // Declared before the io_context, so they outlive the sessions its handlers still own.
+    std::atomic<std::size_t> connections{0};  // sessions open
+    std::size_t turning_away = 0;             // io thread only: connections over the cap, being answered
     // Declared first so it is destroyed last: its pending handlers own sessions, and their sockets.
     asio::io_context ioc{1};
     LabServerOptions options;
@@ -271,9 +274,8 @@ struct Lab {
     std::minstd_rand rng{std::random_device{}()};  // io thread only
     std::array<char, 4096> discard;                 // io thread only: bytes read to be dropped
     std::size_t max_connections = 0;
-    std::atomic<std::size_t> connections{0};        // sessions open
-    std::size_t turning_away = 0;                   // io thread only: connections over the cap, being answered
-    std::string busy_answer;                        // what they are told
+    std::string busy_answer;                        // what connections over the cap are told
+    std::vector<std::string> endpoints;             // as bound
     bool accept_error_logged = false;               // io thread only
     std::thread thread;
 
@@ -641,6 +643,9 @@ void Lab::listen(std::uint16_t port) {
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
 
+    std::ostringstream bound;
+    bound << acceptor->local_endpoint();
+    endpoints.push_back(bound.str());
     ports.push_back(acceptor->local_endpoint().port());
     acceptors.push_back(std::move(acceptor));
     retry_timers.push_back(std::make_unique<asio::steady_timer>(ioc));
@@ -672,7 +677,7 @@ void Lab::accept(std::size_t i) {
 }
 
 // The answer for connections over the cap, made once.
-std::string busy_answer(std::size_t max_connections) {
+std::string make_busy_answer(std::size_t max_connections) {
     http::response<http::string_body> res{http::status::service_unavailable, 11};
     res.set(http::field::server, "fetchlab-lab");
     res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -709,7 +714,7 @@ struct LabServer::Impl : Lab {};
 LabServer::LabServer(const LabServerOptions& options) : impl_(std::make_unique<Impl>()) {
     impl_->options = options;
     impl_->max_connections = options.max_connections ? options.max_connections : default_max_connections();
-    impl_->busy_answer = busy_answer(impl_->max_connections);
+    impl_->busy_answer = make_busy_answer(impl_->max_connections);
     if (options.ports < 1) throw std::runtime_error("the lab needs at least one port");
     if (options.port != 0 && options.port + options.ports - 1 > 65535)
         throw std::runtime_error("ports " + std::to_string(options.port) + ".." +
@@ -758,19 +763,11 @@ std::size_t LabServer::connections() const { return impl_->connections.load(); }
 
 std::size_t LabServer::max_connections() const { return impl_->max_connections; }
 
-std::vector<std::string> LabServer::endpoints() const {
-    std::vector<std::string> out;
-    for (const auto& acceptor : impl_->acceptors) {
-        std::ostringstream text;
-        text << acceptor->local_endpoint();
-        out.push_back(text.str());
-    }
-    return out;
-}
+const std::vector<std::string>& LabServer::endpoints() const { return impl_->endpoints; }
 
-bool LabServer::loopback_only() const {
-    return is_loopback_address(impl_->acceptors.front()->local_endpoint().address().to_string());
-}
+// Every listener is bound to options.host, which the constructor checked is an IP address.
+bool LabServer::loopback_only() const { return is_loopback_address(impl_->options.host); }
+
 FaultCounts LabServer::faults() const { return impl_->faults.snapshot(); }
 
 }  // namespace fetchlab

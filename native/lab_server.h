@@ -49,7 +49,7 @@ public:
     std::size_t connections() const;         // connections open, not counting those turned away
     std::size_t max_connections() const;     // the cap in force
 
-    std::vector<std::string> endpoints() const;  // as bound: "0.0.0.0:8080", "[::1]:8081"
+    const std::vector<std::string>& endpoints() const;  // as bound: "0.0.0.0:8080", "[::1]:8081"
     bool loopback_only() const;                   // else the lab is reachable from the network
     FaultCounts faults() const;              // thread-safe
 

@@ -127,6 +127,14 @@ std::vector<tcp::socket> open_waiting(asio::io_context& ioc, std::uint16_t port,
     return sockets;
 }
 
+// Under a sanitizer RSS mostly measures its own bookkeeping (ASan keeps freed memory in
+// quarantine), not the lab's buffers.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kRssMeasuresTheLab = false;
+#else
+constexpr bool kRssMeasuresTheLab = true;
+#endif
+
 long rss_kib() {
     std::ifstream status("/proc/self/status");
     std::string line;
@@ -342,7 +350,7 @@ TEST_CASE("lab limits: a large file is streamed, not read into memory, and /heal
 
     for (int i = 0; i < n; ++i) CHECK(got[i] > size);  // the file and its header
     const long growth_kib = peak - before;
-    CHECK(growth_kib < 8 * 1024);
+    if (kRssMeasuresTheLab) CHECK(growth_kib < 8 * 1024);
     CHECK(worst_health_ms < 250);
     MESSAGE(n << " x 256 MiB in " << took_ms << " ms; RSS grew " << growth_kib << " KiB; /health worst "
               << worst_health_ms << " ms over " << health_checks << " checks");
