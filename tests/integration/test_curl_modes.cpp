@@ -155,3 +155,23 @@ TEST_CASE("cancel: in-flight requests end as cancelled, the rest are never fetch
         CHECK(s.wall_s < 2.5);  // cancelling does not wait out the remaining requests
     }
 }
+
+TEST_CASE("a 1 ms timeout ends async and bounded requests at about 1 ms, as in the blocking modes") {
+    Lab lab;
+    TransportOptions quick;
+    quick.timeout_ms = 1;
+    const Workload w = lab_workload({lab.origin()}, 5, 2000);
+    // Five rounds: curl dropped the timer in about half of the requests before the fix.
+    for (int round = 0; round < 5; ++round) {
+        for (Mode mode : {Mode::async, Mode::bounded}) {
+            CAPTURE(mode_name(mode));
+            Timeline t;
+            Summary s = run_once(mode, w, 2, quick, &t);
+            CHECK(s.wall_s < 0.1);
+            for (const RequestRecord& r : t.requests) {
+                CHECK(r.result.error == ErrorKind::timeout);
+                CHECK(r.result.done - r.result.started < 0.05);
+            }
+        }
+    }
+}
