@@ -116,13 +116,24 @@ void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
     r.connected = (connect > 0 || status > 0) ? curl_start + connect : -1;
     r.first_byte = first_byte > 0 ? curl_start + first_byte : -1;
     r.done = done;
-    r.error = error_kind_for(code, os_errno, t.over_size_cap);
+    r.error = error_kind_for(code, os_errno, t.over_size_cap, r.connected >= 0);
+    const std::string curl_says = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
     if (r.error == ErrorKind::too_large) {
         r.message = "body larger than the cap of " + std::to_string(t.max_bytes) + " bytes";
     } else if (r.error == ErrorKind::cancelled) {
         r.message = "cancelled before it finished";
+    } else if (r.error == ErrorKind::protocol) {
+        r.message = code == CURLE_OUT_OF_MEMORY ? "response header too large (" + curl_says + ")"
+                                                : "not an HTTP answer (" + curl_says + ")";
+    } else if (code == CURLE_PARTIAL_FILE) {
+        curl_off_t expected = -1;
+        curl_easy_getinfo(e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+        r.message = "body shorter than Content-Length (" + std::to_string(t.bytes) + " of " +
+                    (expected >= 0 ? std::to_string(expected) : std::string("more")) + " bytes): the server closed early";
+    } else if (os_errno == ECONNRESET) {
+        r.message = "connection reset by the server (" + curl_says + ")";
     } else if (r.error != ErrorKind::none) {
-        r.message = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
+        r.message = curl_says;
         // curl 7.88 says "Couldn't connect to server"; the system's reason says why.
         if (os_errno != 0) {
             const std::string why = std::strerror(static_cast<int>(os_errno));
@@ -134,10 +145,13 @@ void finish_transfer(CurlTransport::Transfer& t, CURLcode code, double done) {
 
 }  // namespace
 
-ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap) {
+ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap, bool connected) {
     switch (code) {
     case CURLE_OK: return ErrorKind::none;
-    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_UNSUPPORTED_PROTOCOL: return connected ? ErrorKind::protocol : ErrorKind::bad_url;
+    case CURLE_OUT_OF_MEMORY: return connected ? ErrorKind::protocol : ErrorKind::network;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING: return ErrorKind::protocol;
     case CURLE_URL_MALFORMAT: return ErrorKind::bad_url;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY: return ErrorKind::dns;

@@ -53,6 +53,9 @@ private:
 };
 
 // How a finished transfer's CURLcode (and the errno behind a failed connect) reads as an error.
-ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap);
+// `connected`: a server was reached, so a refused protocol or a failed allocation is its answer's
+// fault (curl 7.88 reads a non-HTTP answer as HTTP/0.9 and refuses that protocol, and runs out
+// of its header buffer on a giant header), not the URL's or the machine's.
+ErrorKind error_kind_for(CURLcode code, long os_errno, bool over_size_cap, bool connected = false);
 
 }  // namespace fetchlab
