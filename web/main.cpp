@@ -133,7 +133,10 @@ bool apply_argument(Settings& s, const std::string& arg) {
         s.all_modes = value == "all";
         if (auto m = parse_mode(value)) s.mode = *m;
     } else if (key == "preset") {
-        s.preset = value == "lab" ? Preset::lab : value == "urls" ? Preset::urls : Preset::seed;
+        s.preset = value == "lab"     ? Preset::lab
+                   : value == "flaky" ? Preset::flaky
+                   : value == "urls"  ? Preset::urls
+                                      : Preset::seed;
     } else if (key == "n") {
         s.n = number;
     } else if (key == "latency") {
