@@ -12,9 +12,9 @@ namespace fetchlab::cli {
 
 // What to fetch and how: shared by `run` and `bench`.
 struct WorkloadOptions {
-    std::string preset = "seed";        // seed | lab
-    int n = 10;                         // lab preset: how many requests
-    int latency_ms = 200;               // lab preset: each request's delay
+    std::string preset = "seed";        // seed | lab | flaky
+    int n = 10;                         // lab and flaky presets: how many requests
+    int latency_ms = 200;               // lab and flaky presets: each request's delay
     long bytes = 0;                     // lab preset: each answer's body size
     std::string server;                 // a running lab ("http://127.0.0.1:8080"); empty starts one
     std::string urls_file;              // one URL a line, instead of a preset

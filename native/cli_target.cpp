@@ -79,6 +79,7 @@ Target prepare_target(const WorkloadOptions& options) {
         target.where = "embedded lab at " + origins[0];
     }
     if (options.preset == "seed") target.workload = seed_workload(origins);
+    else if (options.preset == "flaky") target.workload = flaky_workload(origins, options.n, options.latency_ms);
     else target.workload = lab_workload(origins, options.n, options.latency_ms, options.bytes);
     return target;
 }

@@ -9,11 +9,13 @@
 using namespace fetchlab;
 
 static void add_workload_options(CLI::App& cmd, cli::WorkloadOptions& w) {
-    cmd.add_option("--preset", w.preset, "seed: the original experiment's 11 pages; lab: N requests of L ms")
-        ->check(CLI::IsMember({"seed", "lab"}))
+    cmd.add_option("--preset", w.preset,
+                   "seed: the original experiment's 11 pages; lab: N requests of L ms; flaky: the lab preset with "
+                   "the lab's faults (resets, closes, trickles, garbage, short bodies, 10% 500s), by request id")
+        ->check(CLI::IsMember({"seed", "lab", "flaky"}))
         ->capture_default_str();
-    cmd.add_option("-n,--n", w.n, "lab preset: number of requests")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd.add_option("-l,--latency", w.latency_ms, "lab preset: each request's delay in ms")
+    cmd.add_option("-n,--n", w.n, "lab and flaky presets: number of requests")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd.add_option("-l,--latency", w.latency_ms, "lab and flaky presets: each request's delay in ms")
         ->check(CLI::Range(0, 60000))
         ->capture_default_str();
     cmd.add_option("--bytes", w.bytes, "lab preset: each answer's body size in bytes")

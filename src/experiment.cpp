@@ -36,6 +36,7 @@ Workload Experiment::workload(std::string* why) const {
     const std::vector<std::string> origins(environment_.lab_origins.begin(), environment_.lab_origins.begin() + count);
     if (settings.preset == Preset::seed) return seed_workload(origins);
     if (settings.n < 1) return fail("N must be at least 1");
+    if (settings.preset == Preset::flaky) return flaky_workload(origins, settings.n, settings.latency_ms);
     return lab_workload(origins, settings.n, settings.latency_ms);
 }
 
@@ -47,7 +48,8 @@ std::string Experiment::unavailable_reason(Mode mode) const {
                std::to_string(environment_.thread_pool) + " ready";
     const int limit = environment_.max_threads;
     if (limit > 0) {
-        const std::size_t n = settings.preset == Preset::lab    ? static_cast<std::size_t>(std::max(settings.n, 0))
+        const bool lab = settings.preset == Preset::lab || settings.preset == Preset::flaky;
+        const std::size_t n = lab                               ? static_cast<std::size_t>(std::max(settings.n, 0))
                               : settings.preset == Preset::seed ? seed_delays_ms().size()
                                                                 : workload().size();
         if (mode == Mode::threads && n > static_cast<std::size_t>(limit))

@@ -15,14 +15,14 @@
 
 namespace fetchlab {
 
-enum class Preset { seed, lab, urls };
+enum class Preset { seed, lab, urls, flaky };  // flaky: the lab preset with the lab's faults
 
 struct Settings {
     Mode mode = Mode::async;
     bool all_modes = false;        // sequential, threads, async (and pool, bounded) one after another
     Preset preset = Preset::seed;
-    int n = 60;                    // lab preset
-    int latency_ms = 200;          // lab preset
+    int n = 60;                    // lab and flaky presets
+    int latency_ms = 200;          // lab and flaky presets
     int workers = 6;               // K for pool and bounded
     int origins = 1;               // how many of the lab's ports to spread requests over
     std::string urls_text;         // the custom list: one URL a line

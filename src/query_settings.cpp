@@ -60,8 +60,9 @@ QueryArgument apply_query_argument(Settings& s, const std::string& argument) {
     } else if (key == "preset") {
         if (value == "seed") s.preset = Preset::seed;
         else if (value == "lab") s.preset = Preset::lab;
+        else if (value == "flaky") s.preset = Preset::flaky;
         else if (value == "urls") s.preset = Preset::urls;
-        else problem = "unknown preset '" + shown(value) + "' (use seed, lab or urls)";
+        else problem = "unknown preset '" + shown(value) + "' (use seed, lab, flaky or urls)";
     } else if (key == "n") {
         problem = set_number(key, value, B::n_min, B::n_max, s.n);
     } else if (key == "latency") {

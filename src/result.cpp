@@ -10,6 +10,7 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::connect_refused: return "connect refused";
     case ErrorKind::dns: return "dns";
     case ErrorKind::network: return "network";
+    case ErrorKind::protocol: return "protocol";
     case ErrorKind::too_large: return "too large";
     case ErrorKind::cancelled: return "cancelled";
     case ErrorKind::bad_url: return "bad url";

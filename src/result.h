@@ -12,7 +12,8 @@ enum class ErrorKind {
     timeout,         // no complete answer within the timeout
     connect_refused, // nothing listens at that address and port
     dns,             // the host name did not resolve
-    network,         // any other transport failure (reset, CORS in a browser, ...)
+    network,         // any other transport failure (reset, a short body, CORS in a browser, ...)
+    protocol,        // the server answered, but not in HTTP: garbage, a malformed status line, a huge header
     too_large,       // the body exceeded the size cap
     cancelled,       // the run was cancelled before this request finished
     bad_url,         // the URL could not be parsed or uses an unsupported scheme

@@ -40,6 +40,29 @@ Workload lab_workload(const std::vector<std::string>& origins, int n, int latenc
     return w;
 }
 
+// The /delay parameters of request `id` in the flaky preset.
+static const char* flaky_fault(int id) {
+    switch (id % 25) {
+    case 5: return "&bytes=1024&fault=reset";
+    case 10: return "&bytes=1024&fault=close";
+    case 15: return "&bytes=2048&fault=trickle&rate=8192";
+    case 20: return "&fault=garbage";
+    case 0: return "&bytes=1024&fault=truncate";
+    default: return "&fail=10";
+    }
+}
+
+Workload flaky_workload(const std::vector<std::string>& origins, int n, int latency_ms) {
+    Workload w;
+    w.name = "flaky " + std::to_string(n) + " x " + std::to_string(latency_ms) + " ms";
+    for (int id = 1; id <= n; ++id) {
+        const std::string url = origin_for(origins, id - 1) + "/delay?ms=" + std::to_string(latency_ms) +
+                                flaky_fault(id) + "&id=" + std::to_string(id);
+        w.requests.push_back({url, "request " + std::to_string(id), latency_ms / 1000.0});
+    }
+    return w;
+}
+
 Workload url_workload(const std::vector<std::string>& urls) {
     Workload w;
     w.name = std::to_string(urls.size()) + (urls.size() == 1 ? " URL" : " URLs");

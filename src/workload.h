@@ -26,6 +26,10 @@ const std::vector<int>& seed_delays_ms();
 // browser's per-origin connection limit can be shown and lifted. `origins` must not be empty.
 Workload seed_workload(const std::vector<std::string>& origins);
 Workload lab_workload(const std::vector<std::string>& origins, int n, int latency_ms, long bytes = 0);
+// The lab preset with the lab's faults, chosen by request id so that a run is reproducible:
+// id%25 == 5 reset after the headers, 10 closed mid-body, 15 a trickled body, 20 non-HTTP bytes,
+// 0 a body shorter than its Content-Length; every other request a 10% chance of a 500.
+Workload flaky_workload(const std::vector<std::string>& origins, int n, int latency_ms);
 Workload url_workload(const std::vector<std::string>& urls);
 
 // One URL a line, spaces trimmed; a '#' at the start of a line or after a space or tab starts a

@@ -82,6 +82,8 @@ bool preset_radio(Settings& s) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("lab: N x latency", &preset, static_cast<int>(Preset::lab));
     ImGui::SameLine();
+    changed |= ImGui::RadioButton("flaky: lab with faults", &preset, static_cast<int>(Preset::flaky));
+    ImGui::SameLine();
     changed |= ImGui::RadioButton("custom URLs", &preset, static_cast<int>(Preset::urls));
     s.preset = static_cast<Preset>(preset);
     return changed;
@@ -98,7 +100,7 @@ bool workload_inputs(Experiment& experiment) {
         flow.next(w + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x, ImGui::GetFontSize() * 1.5f);
         ImGui::SetNextItemWidth(w);
     };
-    if (s.preset == Preset::lab) {
+    if (s.preset == Preset::lab || s.preset == Preset::flaky) {
         next("N requests");
         changed |= ImGui::SliderInt("N requests", &s.n, 1, 10000, "%d", log);
         next("latency");

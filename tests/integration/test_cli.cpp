@@ -151,6 +151,17 @@ TEST_CASE("cli: URL credentials are never printed, in any report form") {
     }
 }
 
+TEST_CASE("cli: --preset flaky fetches the lab with a fault chosen by each request's id") {
+    Output o = cli("run --preset flaky --n 25 --latency 0 --mode async --timeout 5000 --json");
+    CHECK(o.status != 2);  // accepted; whether the faults answer is up to the lab
+    auto doc = nlohmann::json::parse(o.out);
+    const auto& requests = doc["runs"][0]["requests"];
+    REQUIRE(requests.size() == 25);
+    CHECK(requests[4]["url"].get<std::string>().find("&fault=reset&id=5") != std::string::npos);
+    CHECK(requests[24]["url"].get<std::string>().find("&fault=truncate&id=25") != std::string::npos);
+    CHECK(doc["runs"][0]["workload"] == "flaky 25 x 0 ms");
+}
+
 TEST_CASE("cli: --csv prints a row per request") {
     Output o = cli("run --preset lab --n 4 --latency 10 --mode async --csv");
     CHECK(o.status == 0);

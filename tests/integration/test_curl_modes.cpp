@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../support/loopback.h"
+#include "../support/raw_server.h"
 #include "curl_transport.h"
 #include "fd_budget.h"
 #include "lab_server.h"
@@ -203,6 +204,63 @@ TEST_CASE("out of file descriptors: the error says so with the limit, never a ba
         for (const RequestRecord& r : run.timeline().requests) {
             CHECK(r.result.error == ErrorKind::network);
             CHECK(r.result.message == expected);
+        }
+    }
+}
+
+TEST_CASE("a 1 ms timeout ends async and bounded requests at about 1 ms, as in the blocking modes") {
+    Lab lab;
+    TransportOptions quick;
+    quick.timeout_ms = 1;
+    const Workload w = lab_workload({lab.origin()}, 5, 2000);
+    // Five rounds: curl dropped the timer in about half of the requests before the fix.
+    for (int round = 0; round < 5; ++round) {
+        for (Mode mode : {Mode::async, Mode::bounded}) {
+            CAPTURE(mode_name(mode));
+            Timeline t;
+            Summary s = run_once(mode, w, 2, quick, &t);
+            CHECK(s.wall_s < 0.1);
+            for (const RequestRecord& r : t.requests) {
+                CHECK(r.result.error == ErrorKind::timeout);
+                CHECK(r.result.done - r.result.started < 0.05);
+            }
+        }
+    }
+}
+
+TEST_CASE("a server that does not speak proper HTTP: each failure named for what it is") {
+    struct Case {
+        const char* what;
+        std::string answer;
+        testing::RawServer::End end;
+        ErrorKind kind;
+        const char* message;
+    };
+    const std::string body_header = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+    const Case cases[] = {
+        {"garbage", std::string("\x16\x03\x01 junk \xff\xfe not http at all\r\n\r\n", 32), testing::RawServer::End::close,
+         ErrorKind::protocol, "not an HTTP answer"},
+        {"a bad status line", "HTTP/1.1 abc\r\nContent-Length: 0\r\n\r\n", testing::RawServer::End::close,
+         ErrorKind::protocol, "not an HTTP answer"},
+        {"a 200 KB header", "HTTP/1.1 200 OK\r\nX-Big: " + std::string(200000, 'a') + "\r\n\r\n",
+         testing::RawServer::End::close, ErrorKind::protocol, "response header too large"},
+        {"a short body", body_header + std::string(300, 'b'), testing::RawServer::End::close, ErrorKind::network,
+         "body shorter than Content-Length (300 of 1000 bytes)"},
+        {"a reset", body_header + std::string(300, 'b'), testing::RawServer::End::reset, ErrorKind::network,
+         "connection reset"},
+    };
+    for (const Case& c : cases) {
+        testing::RawServer server(c.answer, c.end);
+        for (Mode mode : {Mode::sequential, Mode::async}) {
+            CAPTURE(c.what);
+            CAPTURE(mode_name(mode));
+            TransportOptions o;
+            o.timeout_ms = 5000;
+            Timeline t;
+            run_once(mode, one(server.url()), 1, o, &t);
+            const Result& r = t.requests[0].result;
+            CHECK(r.error == c.kind);
+            CHECK_MESSAGE(r.message.find(c.message) != std::string::npos, r.message);
         }
     }
 }

@@ -20,4 +20,12 @@ TEST_CASE("curl errors map onto named error kinds") {
     CHECK(error_kind_for(CURLE_WRITE_ERROR, 0, false) == ErrorKind::network);
     CHECK(error_kind_for(CURLE_ABORTED_BY_CALLBACK, 0, false) == ErrorKind::cancelled);
     CHECK(error_kind_for(CURLE_RECV_ERROR, 0, false) == ErrorKind::network);
+    CHECK(error_kind_for(CURLE_PARTIAL_FILE, 0, false, true) == ErrorKind::network);
+    CHECK(error_kind_for(CURLE_WEIRD_SERVER_REPLY, 0, false, true) == ErrorKind::protocol);
+}
+
+TEST_CASE("curl errors: a refused protocol or a failed allocation after connecting is the server's answer") {
+    CHECK(error_kind_for(CURLE_UNSUPPORTED_PROTOCOL, 0, false, true) == ErrorKind::protocol);  // HTTP/0.9 refused
+    CHECK(error_kind_for(CURLE_OUT_OF_MEMORY, 0, false, true) == ErrorKind::protocol);         // a giant header
+    CHECK(error_kind_for(CURLE_OUT_OF_MEMORY, 0, false, false) == ErrorKind::network);
 }

@@ -52,10 +52,12 @@ TEST_CASE("query settings: a bad word changes nothing and names the words that w
     s.all_modes = true;
     s.preset = Preset::lab;
     CHECK(apply(s, {"mode=fast"}) == "unknown mode 'fast' (use sequential, threads, async, pool, bounded, all)\n");
-    CHECK(apply(s, {"preset=big"}) == "unknown preset 'big' (use seed, lab or urls)\n");
+    CHECK(apply(s, {"preset=big"}) == "unknown preset 'big' (use seed, lab, flaky or urls)\n");
     CHECK(s.mode == Mode::pool);
     CHECK(s.all_modes);
     CHECK(s.preset == Preset::lab);
+    CHECK(apply(s, {"preset=flaky"}).empty());
+    CHECK(s.preset == Preset::flaky);
     CHECK(apply(s, {"colour=red"}).find("unknown setting 'colour' (use mode, preset,") == 0);
     CHECK(apply(s, {"n"}) == "'n' is not key=value\n");
 }

@@ -81,6 +81,7 @@ TEST_CASE("speedup baseline: the sequential run, else the ideal sequential time"
 TEST_CASE("error kinds have readable names") {
     CHECK(std::string(error_kind_name(ErrorKind::connect_refused)) == "connect refused");
     CHECK(std::string(error_kind_name(ErrorKind::too_large)) == "too large");
+    CHECK(std::string(error_kind_name(ErrorKind::protocol)) == "protocol");
     Result r;
     r.status = 404;
     classify_http_status(r);

@@ -87,3 +87,23 @@ TEST_CASE("display_url: credentials never shown, any bytes printable") {
     CHECK(w.requests[0].label == "***@h/p");
     CHECK(w.requests[0].url == "http://user:secret@h/p");  // still fetched with them
 }
+
+TEST_CASE("flaky preset: each fault by request id, the rest with a 10% chance of a 500") {
+    Workload w = flaky_workload({"http://a:1", "http://a:2"}, 50, 100);
+    REQUIRE(w.size() == 50);
+    CHECK(w.name == "flaky 50 x 100 ms");
+    auto url = [&w](int id) { return w.requests[static_cast<std::size_t>(id - 1)].url; };
+    CHECK(url(1) == "http://a:1/delay?ms=100&fail=10&id=1");
+    CHECK(url(2) == "http://a:2/delay?ms=100&fail=10&id=2");
+    CHECK(url(5) == "http://a:1/delay?ms=100&bytes=1024&fault=reset&id=5");
+    CHECK(url(10) == "http://a:2/delay?ms=100&bytes=1024&fault=close&id=10");
+    CHECK(url(15) == "http://a:1/delay?ms=100&bytes=2048&fault=trickle&rate=8192&id=15");
+    CHECK(url(20) == "http://a:2/delay?ms=100&fault=garbage&id=20");
+    CHECK(url(25) == "http://a:1/delay?ms=100&bytes=1024&fault=truncate&id=25");
+    CHECK(url(30) == "http://a:2/delay?ms=100&bytes=1024&fault=reset&id=30");
+    CHECK(url(50) == "http://a:2/delay?ms=100&bytes=1024&fault=truncate&id=50");
+    CHECK(w.requests[0].expected_s == doctest::Approx(0.1));
+    const auto faulty = std::count_if(w.requests.begin(), w.requests.end(),
+                                      [](const Request& r) { return r.url.find("fault=") != std::string::npos; });
+    CHECK(faulty == 10);  // 5 in every 25
+}
