@@ -8,7 +8,8 @@
 
 namespace fetchlab {
 
-// The bounds of each number a query may set: the panel's sliders and the CLI's options.
+// The bounds of each number the panel's sliders and the page's query may set (the CLI, with no
+// frame to draw, allows larger runs).
 struct SettingBounds {
     static constexpr long n_min = 1, n_max = 10000;
     static constexpr long latency_min = 0, latency_max = 10000;  // ms

