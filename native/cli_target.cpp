@@ -69,10 +69,13 @@ Target prepare_target(const WorkloadOptions& options) {
     std::vector<std::string> origins;
     if (!options.server.empty()) {
         origins = {trim_trailing_slash(options.server)};
-        target.where = "lab at " + origins[0];
+        target.where = "lab at " + display_url(origins[0]);
     } else {
         LabServerOptions lab;
         lab.port = 0;  // a free ephemeral port on loopback
+        // Every request of the run may hold a connection at once: the cap must not refuse what the
+        // descriptor check let through (the default stops at 16,000).
+        lab.max_connections = std::max(default_max_connections(), static_cast<std::size_t>(options.n) + 256);
         target.embedded = std::make_unique<LabServer>(lab);
         target.embedded->start();
         origins = target.embedded->origins();

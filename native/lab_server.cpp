@@ -387,7 +387,9 @@ private:
         delay_.expires_after(wait);
         waiting_ = true;
         delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (ec) return;  // cancelled: the client has gone
+            // A client that left in the loop turn the delay ended has been let go already: the
+            // cancel came too late to stop this handler, so it must not answer (or count) again.
+            if (ec || !self->waiting_) return;
             self->stop_watching();
             self->write();
         });
@@ -577,7 +579,13 @@ private:
 
         const StaticFile found = find_static_file(server_.root, relative);
         if (found.status == 403) return text(http::status::forbidden, "outside the web root");
-        if (found.status != 200 || !open_static_file(found.path, file_)) return text(http::status::not_found, "not found");
+        if (found.status != 200) return text(http::status::not_found, "not found");
+        switch (open_static_file(server_.root, found.path, file_)) {
+            case 200: break;
+            case 403: return text(http::status::forbidden, "outside the web root");
+            case 503: return text(http::status::service_unavailable, "the lab is out of file descriptors");
+            default: return text(http::status::not_found, "not found");
+        }
         res_.result(http::status::ok);
         res_.set(http::field::content_type, found.type);
         res_.set(http::field::cache_control, "no-cache");

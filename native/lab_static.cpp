@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <string>
 
 namespace fetchlab {
 
@@ -39,22 +41,25 @@ StaticFile find_static_file(const fs::path& root, const std::string& relative) {
     return {200, file, mime_type_for(name)};
 }
 
-bool open_static_file(const fs::path& path, boost::beast::http::file_body::value_type& body) {
-    // The path is canonical, so no component is a symlink unless one was swapped in since:
-    // O_NOFOLLOW refuses that for the last one. O_NONBLOCK keeps a FIFO swapped in from
-    // blocking the event loop in open(); a regular file ignores it.
+int open_static_file(const fs::path& root, const fs::path& path, boost::beast::http::file_body::value_type& body) {
+    // O_NOFOLLOW refuses a symlink swapped in for the last component since the check, and
+    // O_NONBLOCK keeps a FIFO swapped in from blocking the event loop in open() (a regular file
+    // ignores it). A folder swapped for a symlink on the way is caught after the open: what the
+    // descriptor really names is checked against the root once more.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0) return errno == EMFILE || errno == ENFILE ? 503 : 404;
+    std::error_code ec;
+    const fs::path opened = fs::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (ec || !inside(root, opened) || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return false;
+        return ec || !inside(root, opened) ? 403 : 404;
     }
     boost::beast::file file;
     file.native_handle(fd);  // owns it from here
-    boost::beast::error_code ec;
-    body.reset(std::move(file), ec);
-    return !ec;
+    boost::beast::error_code bec;
+    body.reset(std::move(file), bec);
+    return bec ? 404 : 200;
 }
 
 }  // namespace fetchlab

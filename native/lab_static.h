@@ -18,8 +18,10 @@ struct StaticFile {
 // and a folder's index.html, and checks the final file, not just the path asked for.
 StaticFile find_static_file(const std::filesystem::path& root, const std::string& relative);
 
-// Opens what find_static_file found for streaming. Refuses (false) a file that has become a
-// symlink or something other than a regular file since it was checked.
-bool open_static_file(const std::filesystem::path& path, boost::beast::http::file_body::value_type& body);
+// Opens what find_static_file found for streaming, and checks again what was opened: 200 when
+// `body` holds it; 403 when it has come to lead out of `root` (a symlink swapped in since the
+// check); 404 when it is gone or no longer a regular file; 503 when the lab is out of descriptors.
+int open_static_file(const std::filesystem::path& root, const std::filesystem::path& path,
+                     boost::beast::http::file_body::value_type& body);
 
 }  // namespace fetchlab

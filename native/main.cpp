@@ -11,7 +11,7 @@ using namespace fetchlab;
 static void add_workload_options(CLI::App& cmd, cli::WorkloadOptions& w) {
     cmd.add_option("--preset", w.preset,
                    "seed: the original experiment's 11 pages; lab: N requests of L ms; flaky: the lab preset with "
-                   "the lab's faults (resets, closes, trickles, garbage, short bodies, 10% 500s), by request id")
+                   "the lab's faults (resets, closes, trickles, garbage, short bodies, and a 500 for one in ten of the rest), by request id")
         ->check(CLI::IsMember({"seed", "lab", "flaky"}))
         ->capture_default_str();
     cmd.add_option("-n,--n", w.n, "lab and flaky presets: number of requests")->check(CLI::Range(1, 100000))->capture_default_str();

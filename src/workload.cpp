@@ -115,10 +115,10 @@ static std::size_t utf8_length(const std::string& s, std::size_t i) {
 
 std::string display_url(const std::string& url) {
     std::string u = url;
-    // The authority runs from after "scheme://" (or the start, for a URL without a scheme) to the
+    // The authority runs from after "scheme://" (or "//", or the start, for a URL without one) to the
     // first '/', '?' or '#'; curl takes its last '@' as the end of the credentials.
     const auto scheme_end = u.find("://");
-    const std::size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+    const std::size_t authority = scheme_end != std::string::npos ? scheme_end + 3 : u.rfind("//", 0) == 0 ? 2 : 0;
     const auto authority_end = std::min(u.find_first_of("/?#", authority), u.size());
     const auto at = u.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
     if (at != std::string::npos && at >= authority && at < authority_end) u.replace(authority, at - authority, "***");

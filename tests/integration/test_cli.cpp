@@ -153,13 +153,37 @@ TEST_CASE("cli: URL credentials are never printed, in any report form") {
 
 TEST_CASE("cli: --preset flaky fetches the lab with a fault chosen by each request's id") {
     Output o = cli("run --preset flaky --n 25 --latency 0 --mode async --timeout 5000 --json");
-    CHECK(o.status != 2);  // accepted; whether the faults answer is up to the lab
+    CHECK(o.status == 1);
     auto doc = nlohmann::json::parse(o.out);
     const auto& requests = doc["runs"][0]["requests"];
     REQUIRE(requests.size() == 25);
     CHECK(requests[4]["url"].get<std::string>().find("&fault=reset&id=5") != std::string::npos);
     CHECK(requests[24]["url"].get<std::string>().find("&fault=truncate&id=25") != std::string::npos);
     CHECK(doc["runs"][0]["workload"] == "flaky 25 x 0 ms");
+    // The embedded lab injects them, and each comes out named for what it is.
+    auto check_error = [&](int id, const char* kind, const char* says) {
+        CAPTURE(id);
+        const auto& r = requests[id - 1];
+        CHECK(r["error"] == kind);
+        CHECK_MESSAGE(r["message"].get<std::string>().find(says) != std::string::npos, r["message"]);
+    };
+    check_error(5, "network", "connection reset");
+    check_error(10, "network", "body shorter than Content-Length");
+    check_error(20, "protocol", "not an HTTP answer");
+    check_error(25, "network", "body shorter than Content-Length");
+    CHECK(requests[14]["error"].is_null());  // trickled, slow but whole
+    std::size_t failed_500 = 0;
+    for (const auto& r : requests) failed_500 += r["status"] == 500;
+    CHECK(failed_500 == 2);  // fail=10 picks ids 11 and 19 of the 20 spared a fault
+    CHECK(doc["runs"][0]["ok"] == 19);
+}
+
+TEST_CASE("cli: credentials in --server are never printed") {
+    Output o = cli("run --preset lab --n 1 --latency 0 --mode async --server 'http://alice:hunter2@127.0.0.1:" +
+                   std::to_string(fetchlab::testing::refused_port()) + "'");
+    CHECK(o.status == 1);
+    CHECK(o.out.find("lab at http://***@127.0.0.1:") != std::string::npos);
+    CHECK(o.out.find("hunter2") == std::string::npos);
 }
 
 TEST_CASE("cli: --csv prints a row per request") {

@@ -245,6 +245,25 @@ TEST_CASE("lab limits: delayed requests whose clients have gone free their socke
     MESSAGE(n << " dropped delayed requests freed in " << freed_ms << " ms; /health then took " << health_ms << " ms");
 }
 
+TEST_CASE("lab limits: a client that leaves just as its delay ends is let go once, not answered too") {
+    LabServer server(loopback());
+    server.start();
+    const auto port = server.ports().at(0);
+    asio::io_context ioc;
+    // Closing a few hundred sockets takes milliseconds, so the closes straddle the delay's end:
+    // some land in the very loop turn the timer fires. Counted twice, in flight would wrap.
+    for (int offset_ms : {40, 45, 50}) {
+        CAPTURE(offset_ms);
+        const auto sent = Clock::now();
+        auto sockets = open_waiting(ioc, port, 300, "/delay?ms=50");
+        std::this_thread::sleep_until(sent + std::chrono::milliseconds(offset_ms));
+        for (auto& socket : sockets) socket.close();
+        CHECK(eventually([&] { return server.requests_in_flight() == 0 && server.connections() == 0; },
+                         std::chrono::seconds(2)));
+        CHECK(server.requests_in_flight() < 300);
+    }
+}
+
 TEST_CASE("lab limits: bytes sent after a delayed request do not cancel it") {
     LabServer server(loopback());
     server.start();

@@ -74,6 +74,7 @@ TEST_CASE("modes: names parse back, and concurrency is 1, n or K") {
 TEST_CASE("display_url: credentials never shown, any bytes printable") {
     CHECK(display_url("http://user:secret@127.0.0.1:8080/x?a=1") == "http://***@127.0.0.1:8080/x?a=1");
     CHECK(display_url("https://token@example.org") == "https://***@example.org");
+    CHECK(display_url("//user:pw8@127.0.0.1:8080/health") == "//***@127.0.0.1:8080/health");  // scheme-relative
     CHECK(display_url("http://a:b@c@host/p") == "http://***@host/p");  // curl ends the credentials at the last '@'
     CHECK(display_url("user:pw@host/page") == "***@host/page");        // no scheme: curl guesses http
     CHECK(display_url("http://host/mail@box?to=a@b") == "http://host/mail@box?to=a@b");  // '@' past the authority
