@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <poll.h>
 #include <signal.h>
@@ -467,20 +468,23 @@ TEST_CASE("lab server: stop and destruction return promptly while requests still
     CHECK(ms_since(start) < 1000);
 }
 
-TEST_CASE("lab server: serve prints the address it is bound to, and no network warning on loopback") {
+namespace {
+
+// Starts `fetchlab serve` with these arguments (through `args[0]`, found on PATH) and returns its
+// banner, up to the "stop:" line; a deadline keeps a silent server from hanging the test.
+std::string serve_banner(std::vector<const char*> args) {
     int out[2];
     REQUIRE(pipe(out) == 0);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
-    const char* args[] = {FETCHLAB_CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--max-connections", "50", nullptr};
+    args.push_back(nullptr);
     pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, FETCHLAB_CLI, &actions, nullptr, const_cast<char**>(args), environ) == 0);
+    REQUIRE(posix_spawnp(&pid, args[0], &actions, nullptr, const_cast<char**>(args.data()), environ) == 0);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
 
-    // The banner ends with the "stop:" line; a deadline keeps a silent server from hanging the test.
     std::string banner;
     const auto start = Clock::now();
     char buf[256];
@@ -494,7 +498,14 @@ TEST_CASE("lab server: serve prints the address it is bound to, and no network w
     kill(pid, SIGTERM);
     waitpid(pid, nullptr, 0);
     close(out[0]);
+    return banner;
+}
 
+}  // namespace
+
+TEST_CASE("lab server: serve prints the address it is bound to, and no network warning on loopback") {
+    const std::string banner =
+        serve_banner({FETCHLAB_CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--max-connections", "50"});
     CAPTURE(banner);
     const auto at = banner.find("http://127.0.0.1:");
     REQUIRE(at != std::string::npos);
@@ -502,4 +513,14 @@ TEST_CASE("lab server: serve prints the address it is bound to, and no network w
     CHECK(port != "0");
     CHECK(banner.find("listen: 127.0.0.1:" + port + ", up to 50 connections\n") != std::string::npos);
     CHECK(banner.find("warning") == std::string::npos);
+}
+
+TEST_CASE("lab server: serve on a wildcard address says where it listens and warns it is reachable") {
+    // In a network namespace of its own (unshare -rn: a user and a network namespace, no root
+    // needed) the wildcard reaches nothing but that namespace's loopback.
+    const std::string banner =
+        serve_banner({"unshare", "-rn", FETCHLAB_CLI, "serve", "--host", "0.0.0.0", "--port", "0"});
+    CAPTURE(banner);
+    CHECK(banner.find("listen: 0.0.0.0:") != std::string::npos);
+    CHECK(banner.find("warning: not a loopback address, so the lab is reachable from the network") != std::string::npos);
 }
