@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/embedded_lab.h"
 #include "../support/loopback.h"
 #include "../support/raw_server.h"
 #include "curl_transport.h"
@@ -20,16 +21,7 @@ using namespace fetchlab;
 
 namespace {
 
-struct Lab {
-    Lab() : server(options()) { server.start(); }
-    static LabServerOptions options() {
-        LabServerOptions o;
-        o.port = 0;
-        return o;
-    }
-    std::string origin() const { return server.origins().front(); }
-    LabServer server;
-};
+using Lab = testing::EmbeddedLab;
 
 Summary run_once(Mode mode, const Workload& w, int workers, TransportOptions t = {}, Timeline* timeline = nullptr) {
     CurlTransport transport(t);

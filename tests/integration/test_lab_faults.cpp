@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/embedded_lab.h"
 #include "curl_transport.h"
 #include "lab_server.h"
 #include "run.h"
@@ -23,17 +24,7 @@ using namespace fetchlab;
 
 namespace {
 
-struct Lab {
-    Lab() : server(options()) { server.start(); }
-    static LabServerOptions options() {
-        LabServerOptions o;
-        o.port = 0;
-        return o;
-    }
-    std::string url(const std::string& query) const { return server.origins().front() + "/delay?" + query; }
-    std::uint16_t port() const { return server.ports().front(); }
-    LabServer server;
-};
+using Lab = testing::EmbeddedLab;
 
 Result fetch_one(const std::string& url, int timeout_ms = 5000) {
     TransportOptions o;
