@@ -175,7 +175,8 @@ test('60 async requests to one origin run in 10 waves of 6; over 10 origins in o
   const waited = narrow.requests.map((r) => r.connect_start_s - r.start_s).sort((a, b) => a - b);
   const ordered = (r) => r.connect_start_s !== null && r.connect_s >= r.connect_start_s && r.first_byte_s >= r.connect_s;
   assert.ok(narrow.requests.every(ordered), JSON.stringify(narrow.requests.find((r) => !ordered(r))));
-  assert.ok(narrow.requests.filter((r) => r.new_connection).length >= 54);
+  assert.ok(narrow.requests.filter((r) => r.new_connection).length >= 54,
+            `new connections: ${narrow.requests.filter((r) => r.new_connection).length} of 60`);
   assert.ok(waited[6] >= 0.15, `the 7th shortest wait for a connection: ${waited[6]} s`);
   assert.ok(waited[5] < 0.1, `the 6th shortest wait for a connection: ${waited[5]} s`);
   await one.page.screenshot({ path: path.join(artifacts, 'waves-1-origin.png') });
@@ -224,6 +225,29 @@ test('the error document is JSON whatever bytes its message holds', async () => 
   assert.match(doc.fetchlab, /^\d+\.\d+/);
   assert.equal(await page.evaluate(() => window.fetchlab.published), 1);
   await page.close();
+});
+
+// Last of the runs, and on a lab of its own: after resets the browser's connection pool for that
+// origin is not what the waves test expects of a fresh one.
+test('the flaky preset: each fault the lab injects ends as a named error, the rest ok', async () => {
+  const { page, results } = await autorun(plainLab, 'mode=async&preset=flaky&n=25&latency=0&origins=1');
+  const run = results.runs[0];
+  accounted(run);
+  // Ids 5, 10, 20 and 25 are reset, closed mid-body, answered with bytes that are not HTTP and
+  // truncated: a browser tells them apart no further than a network error. Id 15 is trickled,
+  // slow but whole; fail=10 makes ids 11 and 19 a 500.
+  for (const id of [5, 10, 20, 25]) assert.equal(run.requests[id - 1].error, 'network', `request ${id}`);
+  for (const id of [11, 19]) {
+    assert.equal(run.requests[id - 1].error, 'http status', `request ${id}`);
+    assert.equal(run.requests[id - 1].status, 500);
+  }
+  assert.equal(run.requests[14].error, null);
+  assert.equal(run.ok, 19);
+  await page.close();
+  // The browser logs each failed request; nothing else may be logged.
+  const unexpected = consoleErrors.filter((e) => !/fault=|status of 500|ERR_/.test(e));
+  consoleErrors.length = 0;
+  assert.deepEqual(unexpected, []);
 });
 
 test('no console errors on the way', () => {
