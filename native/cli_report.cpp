@@ -129,7 +129,7 @@ void print_summary_table(const std::vector<RunReport>& reports) {
         const Summary& s = r.summary;
         char ratio[16] = "-", up[16] = "-";
         if (s.ideal_s > 0) std::snprintf(ratio, sizeof ratio, "%.2f", s.wall_s / s.ideal_s);
-        if (double x = speedup(baseline, s.wall_s); x > 0) std::snprintf(up, sizeof up, "%.1fx", x);
+        if (double x = speedup_of(s, baseline); x > 0) std::snprintf(up, sizeof up, "%.1fx", x);
         std::printf("  %-12s %4s %6zu %10s %10s %10s %9s %6zu %7zu %5zu %9s\n", mode_name(s.mode),
                     s.workers ? std::to_string(s.workers).c_str() : "-", s.n, seconds(s.wall_s).c_str(),
                     seconds(s.ideal_s).c_str(), ratio, up, s.ok, s.errors, s.peak_in_flight,

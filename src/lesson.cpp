@@ -137,8 +137,8 @@ std::string mode_sentence(const Facts& f, double baseline, std::string& faster_t
     const Summary& s = f.run->summary;
     const std::string wall = seconds(s.wall_s), ideal = seconds(s.ideal_s);
     std::string faster;
-    if (s.mode != Mode::sequential && baseline > 0 && s.wall_s > 0) {
-        faster = ", " + times(speedup(baseline, s.wall_s)) + " faster" + faster_than;
+    if (s.mode != Mode::sequential && speedup_of(s, baseline) > 0) {
+        faster = ", " + times(speedup_of(s, baseline)) + " faster" + faster_than;
         faster_than.clear();
     }
     const bool near_slowest = s.wall_s <= s.ideal_s * 1.25 + 0.05;

@@ -14,7 +14,7 @@ RunReport report_of(const Run& run) { return {run.summary(), run.workload(), run
 
 double speedup_baseline(const std::vector<RunReport>& reports, bool* measured) {
     for (const RunReport& r : reports) {
-        if (r.summary.mode == Mode::sequential) {
+        if (r.summary.mode == Mode::sequential && comparable(r.summary)) {
             if (measured) *measured = true;
             return r.summary.wall_s;
         }
@@ -69,7 +69,7 @@ std::string report_json(const std::vector<RunReport>& reports, int indent) {
             {"wall_s", s.wall_s},
             {"ideal_s", s.ideal_s},
             {"cpu_s", s.cpu_s},
-            {"speedup", speedup(baseline, s.wall_s)},
+            {"speedup", comparable(s) ? nlohmann::json(speedup(baseline, s.wall_s)) : nlohmann::json(nullptr)},
             {"speedup_baseline", measured ? "sequential run" : "ideal sequential time"},
             {"ok", s.ok},
             {"errors", s.errors},

@@ -19,8 +19,9 @@ struct RunReport {
 
 RunReport report_of(const Run& run);
 
-// The wall time that speedups are measured against: the sequential run's when there is one,
-// else the ideal sequential time (the sum of the delays). `measured` says which it is.
+// The wall time that speedups are measured against: the sequential run's when there is one in
+// which every request succeeded, else the ideal sequential time (the sum of the delays).
+// `measured` says which it is.
 double speedup_baseline(const std::vector<RunReport>& reports, bool* measured = nullptr);
 
 // {"fetchlab": VERSION, "runs": [{"mode", "n", "wall_s", ..., "requests": [...]}]}

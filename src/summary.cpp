@@ -57,4 +57,8 @@ double speedup(double baseline_wall_s, double wall_s) {
     return (baseline_wall_s > 0 && wall_s > 0) ? baseline_wall_s / wall_s : 0;
 }
 
+double speedup_of(const Summary& s, double baseline_wall_s) {
+    return comparable(s) ? speedup(baseline_wall_s, s.wall_s) : 0;
+}
+
 }  // namespace fetchlab

@@ -36,4 +36,10 @@ Summary summarize(Mode mode, int workers, const Workload& workload, const Timeli
 // How many times faster than `baseline_wall_s`; 0 when either is unknown.
 double speedup(double baseline_wall_s, double wall_s);
 
+// A run with a failed or cancelled request did less than the others: its wall time is no result
+// to compare, so it gets no speedup and is never the fastest.
+inline bool comparable(const Summary& s) { return s.n > 0 && s.errors == 0; }
+// speedup() for a run: 0 when the run is not comparable.
+double speedup_of(const Summary& s, double baseline_wall_s);
+
 }  // namespace fetchlab

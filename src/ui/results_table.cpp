@@ -109,7 +109,7 @@ void report_row(const RunReport& report, double baseline, bool with_speedup, boo
     right_aligned(ratio(s.ideal_s > 0 ? s.wall_s / s.ideal_s : 0, "%.2f").c_str());
     if (with_speedup) {
         ImGui::TableNextColumn();
-        right_aligned(ratio(speedup(baseline, s.wall_s), "%.1fx").c_str());
+        right_aligned(ratio(speedup_of(s, baseline), "%.1fx").c_str());
     }
     ImGui::TableNextColumn();
     number(s.ok);
@@ -164,7 +164,7 @@ void draw_results_table(const Experiment& experiment, PanelState& state, const T
     } else if (begin_table("results", columns(speedup_help, false))) {
         double best = 0;
         for (const RunReport& r : latest)
-            if (r.summary.cancelled == 0 && (best == 0 || r.summary.wall_s < best)) best = r.summary.wall_s;
+            if (comparable(r.summary) && (best == 0 || r.summary.wall_s < best)) best = r.summary.wall_s;
         for (const RunReport& r : latest)
             report_row(r, baseline, true, false, latest.size() > 1 && r.summary.wall_s == best);
         if (live && run) live_row(*run, *live, live_elapsed);

@@ -310,6 +310,17 @@ TEST_CASE("lesson: failures are counted by kind") {
     CHECK(has(lesson_text({other, rep}, native()), "In async, 3 of 120 requests failed"));
 }
 
+TEST_CASE("lesson: a run with failures is credited with no speed") {
+    const std::vector<double> delays(60, 0.2);
+    const RunReport sequential = make_run(Mode::sequential, 0, one_after_another(delays), delays);
+    RunReport async = make_run(Mode::async, 0, all_at_once(delays), delays);
+    CHECK(has(lesson_text({sequential, async}, native()), "faster than sequential"));
+    fail(async, 3, ErrorKind::timeout);
+    const std::string text = lesson_text({sequential, async}, native());
+    CHECK_FALSE(has(text, "faster"));
+    CHECK(has(text, "1 of 120 requests failed (1 timeout)"));
+}
+
 TEST_CASE("lesson: a cancelled run is said to be cancelled") {
     const std::vector<double> delays(60, 0.2);
     RunReport rep = make_run(Mode::bounded, 6, in_waves(60, 0.2, 6), delays);

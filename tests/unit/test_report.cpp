@@ -48,7 +48,7 @@ TEST_CASE("JSON report: the documented shape, times relative to the run's start"
     CHECK(r1["message"] == "HTTP 500 Internal Server Error");
     const auto& as = doc["runs"][1];
     CHECK(as["wall_s"].get<double>() == doctest::Approx(1.0));
-    CHECK(as["speedup"].get<double>() == doctest::Approx(1.5));
+    CHECK(as["speedup"].is_null());  // a run with a failed request is not comparable
     CHECK(as["requests"][0]["lane"] == "event loop");
 }
 
@@ -91,4 +91,34 @@ TEST_CASE("error kinds have readable names") {
     fine.status = 302;
     classify_http_status(fine);
     CHECK(fine.ok());
+}
+
+TEST_CASE("speedup: a run with a failed request gets none, and a failed sequential run is no baseline") {
+    Workload ok_w = fake_workload({0.5, 1.0});
+    Workload failing_w = ok_w;
+    failing_w.requests[1].url += "?status=500";
+    auto report = [](const Workload& w, Mode mode) {
+        FakeTransport fake;
+        fake.expect_blocking(1, 2);
+        Run run(fake, w, mode, 1);
+        run.wait();
+        return report_of(run);
+    };
+    // A clean sequential run is the baseline; the async run that failed a request gets no speedup.
+    std::vector<RunReport> reports{report(ok_w, Mode::sequential), report(failing_w, Mode::async)};
+    bool measured = false;
+    CHECK(speedup_baseline(reports, &measured) == doctest::Approx(1.5));
+    CHECK(measured);
+    CHECK_FALSE(comparable(reports[1].summary));
+    CHECK(speedup_of(reports[1].summary, 1.5) == 0);
+    auto doc = nlohmann::json::parse(report_json(reports));
+    CHECK(doc["runs"][0]["speedup"].get<double>() == doctest::Approx(1.0));
+    CHECK(doc["runs"][1]["speedup"].is_null());
+
+    // A sequential run that failed a request took less than the work: the ideal stands in.
+    reports = {report(failing_w, Mode::sequential), report(ok_w, Mode::async)};
+    CHECK(speedup_baseline(reports, &measured) == doctest::Approx(1.5));
+    CHECK_FALSE(measured);
+    CHECK(comparable(reports[1].summary));
+    CHECK(speedup_of(reports[1].summary, 1.5) == doctest::Approx(1.5));
 }
