@@ -1,21 +1,17 @@
 // `fetchlab serve`: the latency lab in the foreground until Ctrl-C or SIGTERM.
-#include <pthread.h>
 #include <signal.h>
 
 #include <iostream>
 
 #include "cli.h"
+#include "interrupts.h"
 
 namespace fetchlab::cli {
 
 int serve_command(const LabServerOptions& options) {
     raise_open_file_limit();
-    // Block the stop signals before the server thread starts, so only sigwait() below sees them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Blocked before the server thread starts (main() does it first), so only the wait below sees them.
+    block_stop_signals();
 
     std::unique_ptr<LabServer> server;
     try {
@@ -41,8 +37,7 @@ int serve_command(const LabServerOptions& options) {
               << "\n  stop:  Ctrl-C" << std::endl;
     server->start();
 
-    int received = 0;
-    sigwait(&stop_signals, &received);
+    const int received = wait_for_stop_signal();
     std::cout << "\nfetchlab serve: " << (received == SIGINT ? "interrupted" : "terminated") << ", stopping" << std::endl;
     server->stop();
     server.reset();

@@ -22,6 +22,14 @@ void block_stop_signals() {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
+int wait_for_stop_signal() {
+    const sigset_t signals = stop_signals();
+    int received = 0;
+    while (sigwait(&signals, &received) != 0) {
+    }
+    return received;
+}
+
 Interrupts::Interrupts() : waiter_([this] { wait_for_signals(); }) {}
 
 Interrupts::~Interrupts() {

@@ -15,6 +15,8 @@ namespace fetchlab::cli {
 
 // Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it starts later.
 void block_stop_signals();
+// Waits (with the signals blocked) for SIGINT or SIGTERM and returns which came: `serve`'s stop.
+int wait_for_stop_signal();
 
 class Interrupts {
 public:

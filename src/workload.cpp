@@ -113,6 +113,31 @@ static std::size_t utf8_length(const std::string& s, std::size_t i) {
     return len;
 }
 
+// Printable ASCII and valid UTF-8 kept; every other byte percent-encoded in a URL (where a space
+// is one of them) or '?' in text.
+static std::string printable(const std::string& s, bool url) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b >= (url ? 0x21 : 0x20) && b < 0x7F) {
+            out += s[i++];
+        } else if (std::size_t len = b >= 0x80 ? utf8_length(s, i) : 0) {
+            out.append(s, i, len);
+            i += len;
+        } else if (url) {
+            out += '%';
+            out += hex[b >> 4];
+            out += hex[b & 0xF];
+            ++i;
+        } else {
+            out += '?';
+            ++i;
+        }
+    }
+    return out;
+}
+
 std::string display_url(const std::string& url) {
     std::string u = url;
     // The authority runs from after "scheme://" (or "//", or the start, for a URL without one) to the
@@ -123,40 +148,9 @@ std::string display_url(const std::string& url) {
     const auto at = u.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
     if (at != std::string::npos && at >= authority && at < authority_end) u.replace(authority, at - authority, "***");
 
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (std::size_t i = 0; i < u.size();) {
-        const auto b = static_cast<unsigned char>(u[i]);
-        if (b > 0x20 && b < 0x7F) {
-            out += u[i++];
-        } else if (std::size_t len = b >= 0x80 ? utf8_length(u, i) : 0) {
-            out.append(u, i, len);
-            i += len;
-        } else {
-            out += '%';
-            out += hex[b >> 4];
-            out += hex[b & 0xF];
-            ++i;
-        }
-    }
-    return out;
+    return printable(u, true);
 }
 
-std::string display_text(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto b = static_cast<unsigned char>(text[i]);
-        if (b >= 0x20 && b < 0x7F) {
-            out += text[i++];
-        } else if (std::size_t len = b >= 0x80 ? utf8_length(text, i) : 0) {
-            out.append(text, i, len);
-            i += len;
-        } else {
-            out += '?';
-            ++i;
-        }
-    }
-    return out;
-}
+std::string display_text(const std::string& text) { return printable(text, false); }
 
 }  // namespace fetchlab
