@@ -1,94 +1,23 @@
 // The browser page end to end: Debian's chromium, headless, driven by playwright-core, against
 // `fetchlab serve` on loopback. Needs the native and wasm builds (build/native, build/wasm).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { launchChromium, root, serve } from './browser.mjs';
+import { accounted, artifacts, press, refusedPort, session } from './session.mjs';
 
-const artifacts = process.env.FETCHLAB_ARTIFACTS || path.join(root, 'build/wasm/e2e-artifacts');
-mkdirSync(artifacts, { recursive: true });
-
-// A loopback port with nothing listening: bound to learn a free number, then closed.
-function refusedPort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-let browser, isolatedLab, plainLab, wideLab;
-const consoleErrors = [];
-
-before(async () => {
-  [isolatedLab, plainLab, wideLab] = await Promise.all([serve('--ports', '2'), serve('--ports', '2', '--no-isolation'),
-                                                         serve('--ports', '10')]);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  isolatedLab?.child.kill('SIGTERM');
-  plainLab?.child.kill('SIGTERM');
-  wideLab?.child.kill('SIGTERM');
-});
-
-async function openPage(lab, query = '') {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  await page.goto(`${lab.origin}/${query}`);
-  await page.waitForFunction(() => window.fetchlab && (window.fetchlab.firstFrameAt || window.fetchlab.error),
-                             null, { timeout: 30000 });
-  assert.equal(await page.evaluate(() => window.fetchlab.error), null);
-  return page;
-}
-
-async function autorun(lab, query) {
-  const page = await openPage(lab, '?' + query + '&autorun=1');
-  const results = await page.evaluate(() => window.fetchlab.done);
-  return { page, results };
-}
-
-// Resolves once the page has drawn `count` more animation frames (the module draws one each).
-function frames(page, count) {
-  return page.evaluate((n) => new Promise((resolve) => {
-    const step = () => (n-- > 0 ? requestAnimationFrame(step) : resolve());
-    step();
-  }), count);
-}
-
-// Presses a panel button with the mouse, where the panel draws it this frame: the path of a
-// user's click, from the browser's events through ImGui::Button to what the button does.
-async function press(page, label) {
-  await page.evaluate((l) => { window.fetchlab.track(l); delete window.fetchlab.items[l]; }, label);
-  const handle = await page.waitForFunction((l) => {
-    const item = window.fetchlab.items[l];
-    return item && item.enabled && item;
-  }, label, { timeout: 30000 });
-  const box = await handle.jsonValue();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await frames(page, 2);  // ImGui sees the mouse over the button before it is pressed
-  await page.mouse.down();
-  await frames(page, 2);
-  await page.mouse.up();
-}
-
-function accounted(run) {
-  assert.equal(run.ok + run.errors, run.n, `${run.mode}: ok + errors == n`);
-  assert.equal(run.requests.length, run.n);
-}
+const s = session({ isolatedLab: ['--ports', '2'], plainLab: ['--ports', '2', '--no-isolation'],
+                    wideLab: ['--ports', '10'] });
+const openPage = (...a) => s.openPage(...a);
+const autorun = (...a) => s.autorun(...a);
+const consoleErrors = s.consoleErrors;
 
 test('the page is cross-origin isolated and draws the panel, which changes after a run', async () => {
-  const page = await openPage(isolatedLab);
+  const page = await openPage(s.labs.isolatedLab);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   const before = await page.screenshot({ path: path.join(artifacts, 'idle.png') });
   // A blank canvas compresses to almost nothing; the panel's text and widgets do not.
   assert.ok(before.length > 8000, `screenshot of the idle panel is ${before.length} bytes`);
-  await page.goto(`${isolatedLab.origin}/?mode=all&preset=seed&origins=2&autorun=1`);
+  await page.goto(`${s.labs.isolatedLab.origin}/?mode=all&preset=seed&origins=2&autorun=1`);
   await page.evaluate(() => window.fetchlab.done);
   await page.waitForTimeout(300);
   const afterRun = await page.screenshot({ path: path.join(artifacts, 'seed-all.png') });
@@ -99,7 +28,7 @@ test('the page is cross-origin isolated and draws the panel, which changes after
 test('every mode runs 10 x 200 ms over 2 origins with every request accounted for', async () => {
   const wall = {};
   for (const mode of ['sequential', 'threads', 'async', 'pool', 'bounded']) {
-    const { page, results } = await autorun(isolatedLab, `mode=${mode}&preset=lab&n=10&latency=200&origins=2&workers=10`);
+    const { page, results } = await autorun(s.labs.isolatedLab, `mode=${mode}&preset=lab&n=10&latency=200&origins=2&workers=10`);
     assert.equal(results.runs.length, 1);
     const run = results.runs[0];
     accounted(run);
@@ -124,14 +53,14 @@ test('every mode runs 10 x 200 ms over 2 origins with every request accounted fo
 });
 
 test('without cross-origin isolation async still runs and thread modes say why they are off', async () => {
-  const { page, results } = await autorun(plainLab, 'mode=async&preset=lab&n=10&latency=100&origins=2');
+  const { page, results } = await autorun(s.labs.plainLab, 'mode=async&preset=lab&n=10&latency=100&origins=2');
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
   accounted(results.runs[0]);
   assert.equal(results.runs[0].ok, 10);
   await page.screenshot({ path: path.join(artifacts, 'not-isolated.png') });
   await page.close();
 
-  const refused = await autorun(plainLab, 'mode=threads&preset=lab&n=4&latency=50');
+  const refused = await autorun(s.labs.plainLab, 'mode=threads&preset=lab&n=4&latency=50');
   assert.equal(refused.results.runs.length, 0);
   assert.match(refused.results.error, /cross-origin isolated/);
   await refused.page.close();
@@ -139,10 +68,10 @@ test('without cross-origin isolation async still runs and thread modes say why t
 
 test('a 500, an unreachable origin and malformed URLs end as named errors', async () => {
   const port = await refusedPort();
-  const urls = [`${isolatedLab.origin}/delay?ms=50`, `${isolatedLab.origin}/delay?status=500`, `http://127.0.0.1:${port}/`,
+  const urls = [`${s.labs.isolatedLab.origin}/delay?ms=50`, `${s.labs.isolatedLab.origin}/delay?status=500`, `http://127.0.0.1:${port}/`,
                 'http://[::1', 'ftp://127.0.0.1/file'];
   const query = 'mode=async&preset=urls&' + urls.map((u) => 'url=' + encodeURIComponent(u)).join('&');
-  const { page, results } = await autorun(isolatedLab, query);
+  const { page, results } = await autorun(s.labs.isolatedLab, query);
   const run = results.runs[0];
   accounted(run);
   assert.equal(run.ok, 1);
@@ -159,7 +88,7 @@ test('a 500, an unreachable origin and malformed URLs end as named errors', asyn
 });
 
 test('60 async requests to one origin run in 10 waves of 6; over 10 origins in one', async () => {
-  const one = await autorun(wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=1');
+  const one = await autorun(s.labs.wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=1');
   const narrow = one.results.runs[0];
   accounted(narrow);
   assert.equal(narrow.ok, 60);
@@ -182,7 +111,7 @@ test('60 async requests to one origin run in 10 waves of 6; over 10 origins in o
   await one.page.screenshot({ path: path.join(artifacts, 'waves-1-origin.png') });
   await one.page.close();
 
-  const ten = await autorun(wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=10');
+  const ten = await autorun(s.labs.wideLab, 'mode=async&preset=lab&n=60&latency=200&origins=10');
   const wide = ten.results.runs[0];
   accounted(wide);
   assert.equal(wide.ok, 60);
@@ -195,7 +124,7 @@ test('60 async requests to one origin run in 10 waves of 6; over 10 origins in o
 });
 
 test('every run started with the Run button publishes its results', async () => {
-  const page = await openPage(isolatedLab, '?mode=async&preset=lab&n=6&latency=50&origins=2');
+  const page = await openPage(s.labs.isolatedLab, '?mode=async&preset=lab&n=6&latency=50&origins=2');
   assert.equal(await page.evaluate(() => window.fetchlab.published), 0);
   for (let n = 1; n <= 2; ++n) {
     await press(page, 'Run');
@@ -213,7 +142,7 @@ test('every run started with the Run button publishes its results', async () => 
 });
 
 test('the error document is JSON whatever bytes its message holds', async () => {
-  const page = await openPage(isolatedLab);
+  const page = await openPage(s.labs.isolatedLab);
   const doc = await page.evaluate(() => {
     const text = new TextEncoder().encode('a "quoted" word, a \\ backslash,\na new line, a \u0001 and bad bytes: ');
     const bytes = new Uint8Array([...text, 0xff, 0xfe, 0x41, 0xc3]);
@@ -230,7 +159,7 @@ test('the error document is JSON whatever bytes its message holds', async () => 
 // Last of the runs, and on a lab of its own: after resets the browser's connection pool for that
 // origin is not what the waves test expects of a fresh one.
 test('the flaky preset: each fault the lab injects ends as a named error, the rest ok', async () => {
-  const { page, results } = await autorun(plainLab, 'mode=async&preset=flaky&n=25&latency=0&origins=1');
+  const { page, results } = await autorun(s.labs.plainLab, 'mode=async&preset=flaky&n=25&latency=0&origins=1');
   const run = results.runs[0];
   accounted(run);
   // Ids 5, 10, 20 and 25 are reset, closed mid-body, answered with bytes that are not HTTP and
