@@ -100,8 +100,14 @@ private:
 // its time, and what limited it (one at a time, thread start-up, a per-origin connection cap).
 std::string lesson_text(const std::vector<RunReport>& runs, const Environment& environment);
 
-// Groups the requests' end times into waves: a new wave starts after a gap of more than half
-// the typical request's duration. 60 requests of 200 ms through 6 connections give 10.
-std::size_t count_waves(const RunReport& run);
+// The requests that succeeded, in the rounds they were on the wire: never more than `most` at once
+// (see on_wire_since and off_wire_at in summary.h), so `count` = ceil(requests / most) waves of up
+// to `most`. 60 requests of 200 ms through 6 connections: 10 waves of 6; 20 of them: 4 of up to 6.
+// Failed and cancelled requests are left out.
+struct Waves {
+    std::size_t count = 0, most = 0, requests = 0;
+};
+Waves waves_of(const RunReport& run);
+std::size_t count_waves(const RunReport& run);  // waves_of(run).count
 
 }  // namespace fetchlab

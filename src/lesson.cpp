@@ -2,8 +2,6 @@
 // their own numbers — what each mode waited for, and what held it back.
 #include <algorithm>
 #include <cctype>
-#include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -18,19 +16,8 @@ namespace {
 // Browsers open at most this many HTTP/1.1 connections to one origin.
 constexpr std::size_t browser_connections_per_origin = 6;
 
-std::string seconds(double s) {
-    char buf[32];
-    if (s >= 0.0995) std::snprintf(buf, sizeof buf, "%.2f s", s);
-    else if (s >= 0.00095) std::snprintf(buf, sizeof buf, "%.0f ms", s * 1000);
-    else std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000);
-    return buf;
-}
-
-std::string times(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, x >= 99.5 ? "%.0fx" : "%.1fx", x);
-    return buf;
-}
+std::string seconds(double s) { return seconds_text(s); }
+std::string times(double x) { return speedup_text(x); }
 
 std::string capitalized(std::string s) {
     if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
@@ -109,26 +96,53 @@ std::size_t ceil_div(std::size_t a, std::size_t b) { return b == 0 ? 0 : (a + b 
 struct Facts {
     const RunReport* run;
     Mode mode;
-    std::size_t n, lanes, origins, waves, planned_waves;
-    bool cancelled;
+    std::size_t n, lanes, origins, planned_waves;
+    Waves waves;
+    bool cancelled, comparable;
 };
 
 Facts facts_of(const RunReport& run) {
     const Summary& s = run.summary;
-    Facts f{&run, s.mode, s.n, 0, 0, 0, 0, s.cancelled > 0};
+    Facts f{&run, s.mode, s.n, 0, 0, 0, {}, s.cancelled > 0, comparable(s)};
     f.lanes = mode_concurrency(s.mode, s.n, s.workers);
     f.origins = count_origins(run.workload);
-    f.waves = count_waves(run);
+    f.waves = waves_of(run);
     f.planned_waves = ceil_div(s.n, f.lanes);
     return f;
 }
 
 // A run that should have been more concurrent than one origin allows, and came in waves that
-// cost it time: well past its ideal (requests of mixed lengths end at scattered times anyway).
+// cost it time: well past its ideal. Only a run in which every request succeeded says anything
+// about time.
 bool capped(const Facts& f) {
     const Summary& s = f.run->summary;
-    return !f.cancelled && f.lanes > browser_connections_per_origin && f.waves >= 2 && f.waves > f.planned_waves &&
-           s.wall_s > 1.5 * s.ideal_s;
+    return f.comparable && f.lanes > browser_connections_per_origin && f.waves.count >= 2 &&
+           f.waves.count > f.planned_waves && s.wall_s > 1.5 * s.ideal_s;
+}
+
+// "10 waves of 6", "4 waves of up to 6": never more than `most` were on the wire at once.
+std::string waves_phrase(const Waves& w) {
+    if (w.count <= 1) return "one wave";
+    return std::to_string(w.count) + " waves of " + (w.requests % w.most == 0 ? "" : "up to ") +
+           std::to_string(w.most);
+}
+
+// What a thread run measured about its start: when the last request began (seconds into the
+// run) and how long the slowest one took.
+struct Starts {
+    double last_began = 0, slowest = 0;
+};
+
+Starts starts_of(const RunReport& run) {
+    Starts s;
+    for (const RequestRecord& r : run.timeline.requests) {
+        const double began = r.result.started >= 0 ? r.result.started : r.began;
+        if (began < 0) continue;
+        s.last_began = std::max(s.last_began, began - run.timeline.run_start);
+        if (r.state == RequestState::done && r.result.done >= began)
+            s.slowest = std::max(s.slowest, r.result.done - began);
+    }
+    return s;
 }
 
 // `faster_than` names the baseline the first time ("sequential", "one at a time") and is then
@@ -149,15 +163,12 @@ std::string mode_sentence(const Facts& f, double baseline, std::string& faster_t
     case Mode::sequential:
         return "Sequential fetched them one at a time: " + wall + ", the sum of the delays (" + ideal + ").";
     case Mode::threads: {
-        // Past the slowest request, what is left is the cost of starting a thread per request
-        // (unless the requests came in waves, which the origin sentence explains).
-        const double startup = s.wall_s - s.ideal_s;
-        std::string cost;
-        if (near_slowest)
-            cost = startup >= 0.0005 ? "; starting the threads cost " + seconds(startup)
-                                     : "; starting them cost next to nothing";
+        // Only what was measured: wall - ideal also holds the slowest request's own overrun and
+        // any time past it, so it is no measure of what starting the threads cost.
+        const Starts st = starts_of(*f.run);
         return "Threads started all " + std::to_string(f.n) + " at once, a thread each: " + wall + ", " + vs_slowest +
-               faster + cost + ".";
+               faster + "; the last of them started " + seconds(st.last_began) + " in, and the slowest took " +
+               seconds(st.slowest) + ".";
     }
     case Mode::async:
         return "Async started all " + std::to_string(f.n) + " from one thread: " + wall + ", " + vs_slowest + faster +
@@ -193,18 +204,17 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
     std::vector<const Facts*> waved, spread_ok;
     for (const Facts& f : facts) {
         if (capped(f)) waved.push_back(&f);
-        else if (!f.cancelled && f.origins > 1 && f.lanes > browser_connections_per_origin && f.waves <= 1)
+        else if (f.comparable && f.origins > 1 && f.lanes > browser_connections_per_origin && f.waves.count <= 1)
             spread_ok.push_back(&f);
     }
     const bool browser = is_browser(env);
     if (!waved.empty()) {
-        const Facts& f = **std::max_element(waved.begin(), waved.end(),
-                                            [](const Facts* a, const Facts* b) { return a->waves < b->waves; });
-        const std::size_t per_wave = static_cast<std::size_t>(std::lround(double(f.n) / double(f.waves)));
+        const Facts& f = **std::max_element(waved.begin(), waved.end(), [](const Facts* a, const Facts* b) {
+            return a->waves.count < b->waves.count;
+        });
         std::string s = several_runs ? "In " + modes_of(waved) + ", the " : "The ";
         if (f.origins == 1) {
-            s += std::to_string(f.n) + " requests to one origin ran in " + std::to_string(f.waves) +
-                 " waves of about " + std::to_string(per_wave);
+            s += std::to_string(f.n) + " requests to one origin ran in " + waves_phrase(f.waves);
             if (!browser) return s + ", not all at once: something limits the connections to that origin.";
             s += ": the browser opens at most " + std::to_string(browser_connections_per_origin) +
                  " connections per origin over HTTP/1.1" + longest_stall(*f.run) + ".";
@@ -213,7 +223,7 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
             return s;
         }
         s += std::to_string(f.n) + " requests over " + std::to_string(f.origins) + " origins ran in " +
-             std::to_string(f.waves) + " waves of about " + std::to_string(per_wave);
+             waves_phrase(f.waves);
         if (!browser) return s + ", not all at once: something limits the connections.";
         const std::size_t busiest = busiest_origin(f.run->workload);
         if (busiest > browser_connections_per_origin) {
@@ -241,30 +251,41 @@ std::string origin_sentence(const std::vector<Facts>& facts, const Environment& 
     return "";
 }
 
-// "3 of 60 requests failed (2 timeout, 1 connect refused)." Cancelled requests are told apart.
-std::string failure_sentence(const std::vector<RunReport>& runs) {
+// What failed in one run: how many, and "2 timeout, 1 connect refused" by kind, most first.
+// Cancelled requests are not failures: the run's cancel cut them short.
+struct Failures {
+    std::size_t count = 0;
+    std::string kinds;
+};
+
+Failures failures_of(const RunReport& run) {
     std::map<ErrorKind, std::size_t> kinds;
-    std::size_t failed = 0, total = 0;
-    std::vector<std::string> modes;
-    for (const RunReport& run : runs) {
-        std::size_t here = 0;
-        for (const RequestRecord& r : run.timeline.requests) {
-            if (r.state != RequestState::done || r.result.ok() || r.result.error == ErrorKind::cancelled) continue;
-            ++kinds[r.result.error];
-            ++here;
-        }
-        total += run.summary.n;
-        failed += here;
-        if (here > 0) modes.push_back(mode_name(run.summary.mode));
+    Failures f;
+    for (const RequestRecord& r : run.timeline.requests) {
+        if (r.state != RequestState::done || r.result.ok() || r.result.error == ErrorKind::cancelled) continue;
+        ++kinds[r.result.error];
+        ++f.count;
     }
-    if (failed == 0) return "";
     std::vector<std::pair<ErrorKind, std::size_t>> sorted(kinds.begin(), kinds.end());
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     std::vector<std::string> parts;
     for (const auto& [kind, count] : sorted) parts.push_back(std::to_string(count) + " " + error_kind_name(kind));
-    std::string where = runs.size() == 1 ? "" : modes.size() == 1 ? "In " + modes[0] + ", " : "Across the runs, ";
-    return where + std::to_string(failed) + " of " + std::to_string(total) + " requests failed (" + list(parts) +
-           ").";
+    f.kinds = list(parts);
+    return f;
+}
+
+// A run that did less than the work: what went wrong instead of how fast it was.
+std::string not_comparable_sentence(const Facts& f) {
+    const std::string mode = capitalized(mode_name(f.mode));
+    const std::string of_n = " of " + std::to_string(f.n) + " requests";
+    const Failures failed = failures_of(*f.run);
+    if (f.n == 0) return mode + " had nothing to fetch.";
+    if (f.cancelled) {
+        return mode + " was cancelled: " + std::to_string(f.run->summary.cancelled) + of_n + " did not finish" +
+               (failed.count ? ", and " + std::to_string(failed.count) + " failed (" + failed.kinds + ")" : "") + ".";
+    }
+    return mode + ": " + std::to_string(failed.count) + of_n + " failed (" + failed.kinds +
+           "), so its time is no result to compare.";
 }
 
 std::string skipped_sentence(const std::vector<RunReport>& runs, const Environment& env) {
@@ -284,37 +305,29 @@ std::string skipped_sentence(const std::vector<RunReport>& runs, const Environme
 
 }  // namespace
 
-std::size_t count_waves(const RunReport& run) {
-    // How long one request takes by itself: the lab's stated delay, else the fastest request seen.
-    // (end - start would count the time spent queued behind a connection cap.)
-    double fastest = -1;
+Waves waves_of(const RunReport& run) {
+    // Each request that succeeded, from when it went on the wire to when it was off it again
+    // (where the platform does not tell when it went on the wire, from when it started). Never
+    // more than `most` were on the wire at once, so they took at least ceil(requests / most)
+    // rounds of the connections there were.
+    std::vector<std::pair<double, double>> spans;
     for (const RequestRecord& r : run.timeline.requests) {
         const Result& res = r.result;
-        if (r.state == RequestState::done && res.ok() && res.started >= 0 && res.done >= res.started)
-            fastest = fastest < 0 ? res.done - res.started : std::min(fastest, res.done - res.started);
+        if (r.state != RequestState::done || !res.ok() || res.done < 0) continue;
+        double from = on_wire_since(res);
+        if (from < 0) from = res.started >= 0 ? res.started : r.began;
+        if (from < 0 || from > res.done) continue;
+        spans.push_back({from, off_wire_at(res)});
     }
-    // Each request was on the wire for about that long before it ended. The most requests on the
-    // wire at once is how many ran side by side; the requests in groups of that size are the
-    // waves. (Gaps between end times blur after a few waves, as each connection refills alone.)
-    std::vector<std::pair<double, int>> edges;  // (time, +1 on the wire / -1 off it)
-    for (std::size_t i = 0; i < run.timeline.requests.size(); ++i) {
-        const RequestRecord& r = run.timeline.requests[i];
-        const Result& res = r.result;
-        if (r.state != RequestState::done || res.done < 0 || res.error == ErrorKind::cancelled) continue;
-        const double stated = i < run.workload.size() ? run.workload.requests[i].expected_s : -1;
-        const double alone = std::max(stated >= 0 ? stated : fastest, 0.0);
-        // Less its first 100 ms (at most half): end times are stamped when the page's event loop
-        // gets to them, up to a frame or so late, and a late stamp must not overlap the next request.
-        edges.push_back({res.done - alone + std::min(0.1, alone / 2), +1});
-        edges.push_back({res.done, -1});
-    }
-    if (edges.empty()) return 0;
-    std::sort(edges.begin(), edges.end());  // at equal times an end (-1) comes before a start (+1)
-    int on_wire = 0, most = 1;
-    for (const auto& [t, step] : edges) most = std::max(most, on_wire += step);
-    const std::size_t requests = edges.size() / 2;
-    return (requests + static_cast<std::size_t>(most) - 1) / static_cast<std::size_t>(most);
+    Waves w;
+    w.requests = spans.size();
+    if (w.requests == 0) return w;
+    w.most = std::max<std::size_t>(1, most_at_once(std::move(spans)));
+    w.count = ceil_div(w.requests, w.most);
+    return w;
 }
+
+std::size_t count_waves(const RunReport& run) { return waves_of(run).count; }
 
 std::string lesson_text(const std::vector<RunReport>& runs, const Environment& environment) {
     std::vector<std::string> sentences;
@@ -336,23 +349,16 @@ std::string lesson_text(const std::vector<RunReport>& runs, const Environment& e
     const double baseline = speedup_baseline(runs, &measured);
     std::string faster_than = measured ? " than sequential" : " than one at a time";
     std::vector<std::string> told;
-    for (const Facts& f : facts) {
-        if (f.cancelled) {
-            told.push_back(capitalized(mode_name(f.mode)) + " was cancelled: " +
-                           std::to_string(f.run->summary.cancelled) + " of " + std::to_string(f.n) +
-                           " requests did not finish.");
-        } else {
-            told.push_back(mode_sentence(f, baseline, faster_than));
-        }
-    }
+    for (const Facts& f : facts)
+        told.push_back(f.comparable ? mode_sentence(f, baseline, faster_than) : not_comparable_sentence(f));
 
     // The workload's own figures, unless the sequential and an all-at-once run state them anyway.
     auto ran = [&facts](Mode m) {
-        return std::any_of(facts.begin(), facts.end(), [m](const Facts& f) { return f.mode == m && !f.cancelled; });
+        return std::any_of(facts.begin(), facts.end(), [m](const Facts& f) { return f.mode == m && f.comparable; });
     };
     if (!(ran(Mode::sequential) && (ran(Mode::threads) || ran(Mode::async)))) sentences.push_back(intro);
     for (auto& s : told) sentences.push_back(std::move(s));
-    for (std::string s : {origin_sentence(facts, environment, runs.size() > 1), failure_sentence(runs), skipped})
+    for (std::string s : {origin_sentence(facts, environment, runs.size() > 1), skipped})
         if (!s.empty()) sentences.push_back(std::move(s));
     if (runs.size() == 1 && !facts.front().cancelled && sentences.size() < 3)
         sentences.push_back("Tick All modes to run every mode on the same workload and compare them.");

@@ -71,10 +71,13 @@ std::string report_json(const std::vector<RunReport>& reports, int indent) {
             {"cpu_s", s.cpu_s},
             {"speedup", comparable(s) ? nlohmann::json(speedup(baseline, s.wall_s)) : nlohmann::json(nullptr)},
             {"speedup_baseline", measured ? "sequential run" : "ideal sequential time"},
+            {"comparable", comparable(s)},
             {"ok", s.ok},
             {"errors", s.errors},
+            {"failed", s.failed},
             {"cancelled", s.cancelled},
-            {"peak_in_flight", s.peak_in_flight},
+            {"peak_started", s.peak_in_flight},
+            {"peak_on_wire", s.peak_on_wire >= 0 ? nlohmann::json(s.peak_on_wire) : nlohmann::json(nullptr)},
             {"requests", std::move(requests)},
         });
     }

@@ -24,7 +24,10 @@ RunReport report_of(const Run& run);
 // `measured` says which it is.
 double speedup_baseline(const std::vector<RunReport>& reports, bool* measured = nullptr);
 
-// {"fetchlab": VERSION, "runs": [{"mode", "n", "wall_s", ..., "requests": [...]}]}
+// {"fetchlab": VERSION, "runs": [{"mode", "n", "wall_s", ..., "requests": [...]}]}. Per run:
+// ok + errors == n, errors = failed + cancelled; "comparable" is false when any request failed or
+// was cancelled (then "speedup" is null); "peak_started" counts requests started and not yet done,
+// "peak_on_wire" those on the wire (null where the platform cannot tell).
 std::string report_json(const std::vector<RunReport>& reports, int indent = 2);
 
 const char* fetchlab_version();

@@ -1,8 +1,10 @@
 #include "summary.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <queue>
+#include <utility>
 
 namespace fetchlab {
 
@@ -35,6 +37,41 @@ std::vector<double> request_durations(const Workload& workload, const Timeline& 
     return durations;
 }
 
+double on_wire_since(const Result& r) {
+    if (r.connect_start >= 0) return r.connect_start;
+    return r.connected >= 0 ? r.connected : -1;
+}
+
+double off_wire_at(const Result& r) {
+    constexpr double stamp_slack_s = 0.1;
+    if (r.first_byte < 0 || r.done < r.first_byte) return r.done;
+    return std::max(r.first_byte, r.done - stamp_slack_s);
+}
+
+std::size_t most_at_once(std::vector<std::pair<double, double>> spans) {
+    std::vector<std::pair<double, int>> edges;  // (time, +1 begins / -1 ends)
+    edges.reserve(spans.size() * 2);
+    for (const auto& [from, to] : spans) {
+        edges.push_back({from, +1});
+        edges.push_back({std::max(from, to), -1});
+    }
+    std::sort(edges.begin(), edges.end());  // at equal times an end (-1) comes before a begin (+1)
+    long at_once = 0, most = 0;
+    for (const auto& edge : edges) most = std::max(most, at_once += edge.second);
+    return static_cast<std::size_t>(most);
+}
+
+long peak_on_wire(const Timeline& timeline) {
+    std::vector<std::pair<double, double>> spans;
+    for (const RequestRecord& r : timeline.requests) {
+        const double since = on_wire_since(r.result);
+        if (r.state == RequestState::done && since >= 0 && r.result.done >= since)
+            spans.push_back({since, off_wire_at(r.result)});
+    }
+    if (spans.empty()) return -1;
+    return static_cast<long>(most_at_once(std::move(spans)));
+}
+
 Summary summarize(Mode mode, int workers, const Workload& workload, const Timeline& timeline,
                   double wall_s, double cpu_s) {
     Summary s;
@@ -45,11 +82,13 @@ Summary summarize(Mode mode, int workers, const Workload& workload, const Timeli
     s.cpu_s = cpu_s;
     s.ideal_s = ideal_wall(request_durations(workload, timeline), mode_concurrency(mode, s.n, workers));
     s.peak_in_flight = timeline.peak_in_flight;
+    s.peak_on_wire = peak_on_wire(timeline);
     for (const RequestRecord& r : timeline.requests) {
         if (r.state == RequestState::done && r.result.ok()) ++s.ok;
-        else ++s.errors;
-        if (r.result.error == ErrorKind::cancelled) ++s.cancelled;
+        else if (r.result.error == ErrorKind::cancelled) ++s.cancelled;
+        else ++s.failed;
     }
+    s.errors = s.failed + s.cancelled;
     return s;
 }
 
@@ -59,6 +98,29 @@ double speedup(double baseline_wall_s, double wall_s) {
 
 double speedup_of(const Summary& s, double baseline_wall_s) {
     return comparable(s) ? speedup(baseline_wall_s, s.wall_s) : 0;
+}
+
+std::string seconds_text(double s) {
+    char buf[32];
+    if (s < 0) return "-";
+    if (s >= 0.0995) std::snprintf(buf, sizeof buf, "%.2f s", s);
+    else if (s >= 0.00095) std::snprintf(buf, sizeof buf, "%.0f ms", s * 1000);
+    else std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000);
+    return buf;
+}
+
+std::string ratio_text(double x) {
+    if (!(x > 0)) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", x);
+    return buf;
+}
+
+std::string speedup_text(double x) {
+    if (!(x > 0)) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, x >= 99.5 ? "%.0fx" : "%.1fx", x);
+    return buf;
 }
 
 }  // namespace fetchlab

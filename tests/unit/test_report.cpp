@@ -25,8 +25,8 @@ TEST_CASE("JSON report: the documented shape, times relative to the run's start"
     CHECK(doc["fetchlab"].get<std::string>() == fetchlab_version());
     REQUIRE(doc["runs"].size() == 2);
     const auto& seq = doc["runs"][0];
-    for (const char* key : {"mode", "n", "wall_s", "ideal_s", "cpu_s", "ok", "errors", "requests", "speedup",
-                            "peak_in_flight"})
+    for (const char* key : {"mode", "n", "wall_s", "ideal_s", "cpu_s", "ok", "errors", "failed", "cancelled",
+                            "comparable", "requests", "speedup", "peak_started", "peak_on_wire"})
         CHECK_MESSAGE(seq.contains(key), key);
     CHECK(seq["mode"] == "sequential");
     CHECK(seq["n"] == 2);
@@ -121,4 +121,42 @@ TEST_CASE("speedup: a run with a failed request gets none, and a failed sequenti
     CHECK_FALSE(measured);
     CHECK(comparable(reports[1].summary));
     CHECK(speedup_of(reports[1].summary, 1.5) == doctest::Approx(1.5));
+}
+
+TEST_CASE("JSON report: failed and cancelled apart, ok + errors == n, and both peaks named for what they count") {
+    // Five requests handed to the transport at once; the platform put two at a time on the wire.
+    // The first failed, the last was cancelled.
+    RunReport rep;
+    rep.workload = fake_workload({0.2, 0.2, 0.2, 0.2, 0.2});
+    rep.timeline.run_start = 10;
+    rep.timeline.requests.resize(5);
+    for (std::size_t i = 0; i < 5; ++i) {
+        RequestRecord& r = rep.timeline.requests[i];
+        r.state = RequestState::done;
+        r.lane = 0;
+        r.began = r.result.started = 10;
+        r.result.connect_start = 10 + 0.2 * double(i / 2);
+        r.result.first_byte = r.result.done = 10 + 0.2 * double(i / 2 + 1);
+        r.result.status = 200;
+    }
+    rep.timeline.requests[0].result.error = ErrorKind::http_status;
+    rep.timeline.requests[4].result = failed_before_start(ErrorKind::cancelled, "cancelled", 10.5);
+    rep.timeline.peak_in_flight = 5;
+    rep.summary = summarize(Mode::async, 0, rep.workload, rep.timeline, 0.6, 0);
+
+    const auto run = nlohmann::json::parse(report_json({rep}))["runs"][0];
+    CHECK(run["ok"] == 3);
+    CHECK(run["failed"] == 1);
+    CHECK(run["cancelled"] == 1);
+    CHECK(run["errors"] == 2);
+    CHECK(run["ok"].get<int>() + run["errors"].get<int>() == run["n"].get<int>());
+    CHECK(run["comparable"] == false);
+    CHECK(run["speedup"].is_null());
+    CHECK(run["peak_started"] == 5);
+    CHECK(run["peak_on_wire"] == 2);
+    CHECK_FALSE(run.contains("peak_in_flight"));  // it counted started requests under a name that said more
+
+    for (RequestRecord& r : rep.timeline.requests) r.result.connect_start = r.result.connected = -1;
+    rep.summary = summarize(Mode::async, 0, rep.workload, rep.timeline, 0.6, 0);
+    CHECK(nlohmann::json::parse(report_json({rep}))["runs"][0]["peak_on_wire"].is_null());  // not told
 }
