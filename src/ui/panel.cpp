@@ -105,16 +105,6 @@ void status_line(const Experiment& experiment, const PanelState& state, const Ti
     }
 }
 
-// About as wide as the results table draws itself, so the lesson can have the rest.
-float results_width() {
-    const ImGuiStyle& style = ImGui::GetStyle();
-    float w = 0;
-    for (const char* widest : {"bounded (running)", "100", "2000", "10.25 s", "10.25 s", "wall/ideal", "speedup",
-                               "2000", "errors", "peak"})
-        w += ImGui::CalcTextSize(widest).x + style.CellPadding.x * 2 + 1;
-    return w + style.ScrollbarSize;
-}
-
 const char* const welcome =
     "Fetch the pages one after another, with a thread each, or all at once from one thread, and see where the "
     "time goes. Choose a mode (or All modes) and a workload, then press Run.";
@@ -178,7 +168,7 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     // The bottom area is as tall as the lesson (or the table) needs, so the lesson shows whole.
     const ImGuiStyle& style = ImGui::GetStyle();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float table_w = std::floor(std::clamp(results_width(), avail.x * 0.35f, avail.x * 0.6f));
+    const float table_w = std::floor(std::clamp(results_table_width(), avail.x * 0.35f, avail.x * 0.6f));
     const float lesson_w = avail.x - table_w - style.ItemSpacing.x;
     std::string lesson = lesson_text(experiment.latest(), experiment.environment());
     if (lesson.empty()) lesson = run ? "The lesson appears when the run finishes." : welcome;

@@ -49,5 +49,7 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
 
 // results_table.cpp: the latest runs (and the one in progress), then a collapsed history.
 void draw_results_table(const Experiment& experiment, PanelState& state, const Timeline* live, double live_elapsed);
+// About as wide as that table draws itself, so the lesson beside it can have the rest.
+float results_table_width();
 
 }  // namespace fetchlab::ui
