@@ -5,16 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "experiment.h"
 #include "lab_server.h"
 #include "report.h"
 
 namespace fetchlab::cli {
 
-// What to fetch and how: shared by `run` and `bench`.
+// What to fetch and how: shared by `run` and `bench`. N, the latency and K default to the page's
+// own (Settings), so the CLI and the page run the same experiment unless told otherwise.
 struct WorkloadOptions {
     std::string preset = "seed";        // seed | lab | flaky
-    int n = 10;                         // lab and flaky presets: how many requests
-    int latency_ms = 200;               // lab and flaky presets: each request's delay
+    int n = Settings{}.n;               // lab and flaky presets: how many requests
+    int latency_ms = Settings{}.latency_ms;  // lab and flaky presets: each request's delay
     long bytes = 0;                     // lab preset: each answer's body size
     std::string server;                 // a running lab ("http://127.0.0.1:8080"); empty starts one
     std::string urls_file;              // one URL a line, instead of a preset
@@ -24,8 +26,8 @@ struct WorkloadOptions {
 struct RunOptions {
     WorkloadOptions workload;
     std::string mode = "all";
-    int workers = 4;
-    int timeout_ms = 30000;
+    int workers = Settings{}.workers;
+    int timeout_ms = Settings{}.timeout_ms;
     std::uint64_t max_bytes = 64u << 20;
     bool json = false;
     bool csv = false;
@@ -35,8 +37,8 @@ struct RunOptions {
 struct BenchOptions {
     WorkloadOptions workload;
     std::string mode = "all";
-    int workers = 4;
-    int timeout_ms = 30000;
+    int workers = Settings{}.workers;
+    int timeout_ms = Settings{}.timeout_ms;
     int runs = 5;
     int warmup = 1;
     bool json = false;
@@ -62,12 +64,19 @@ std::vector<Mode> modes_for(const std::string& name);
 void raise_open_file_limit();
 
 // ---- reports (cli_report.cpp) ----
-void print_waterfalls(const std::vector<RunReport>& reports, bool unicode);
+// Columns of the terminal: $COLUMNS when set, else stdout's terminal's width, else 80.
+int terminal_width();
+// Labels as wide as `width` allows (the bars shrink to fit a narrow one).
+void print_waterfalls(const std::vector<RunReport>& reports, bool unicode, int width);
 void print_summary_table(const std::vector<RunReport>& reports);
 void print_errors(const std::vector<RunReport>& reports, std::size_t max_per_run = 10);
 std::string report_csv(const std::vector<RunReport>& reports);
-// One line, rewritten in place on a terminal: "threads  7/11 done  4 in flight  1.2 s".
-void print_progress(const char* mode, const Timeline& timeline, double elapsed_s);
+// The seconds a run has left, from its pace so far (`done` of `n` requests in elapsed_s); -1
+// until one request is done.
+double run_time_left(std::size_t done, std::size_t n, double elapsed_s);
+// One line on stderr, rewritten in place: "threads: 7/11 done, 4 in flight, 1.20 s, about 0.60 s
+// left" (`left_s` < 0: not known yet). `what` names the run ("sequential run 3 of 5").
+void print_progress(const std::string& what, const Timeline& timeline, double elapsed_s, double left_s);
 void clear_progress();
 bool stderr_is_terminal();
 bool terminal_speaks_utf8();

@@ -1,4 +1,5 @@
 // The CLI's human output: a waterfall per run, a summary table, the errors, and a progress line.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,17 @@
 namespace fetchlab::cli {
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+int terminal_width() {
+    if (const char* columns = std::getenv("COLUMNS")) {
+        char* end = nullptr;
+        const long n = std::strtol(columns, &end, 10);
+        if (end != columns && *end == '\0' && n > 0 && n <= 10000) return static_cast<int>(n);
+    }
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
 
 bool terminal_speaks_utf8() {
     for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
@@ -54,31 +66,74 @@ const char* glyph(Cell c, bool unicode) {
     return " ";
 }
 
-std::string seconds(double s) {
-    char buf[32];
-    if (s < 0.001) std::snprintf(buf, sizeof buf, "%.0f µs", s * 1e6);
-    else if (s < 1) std::snprintf(buf, sizeof buf, "%.0f ms", s * 1e3);
-    else std::snprintf(buf, sizeof buf, "%.2f s", s);
-    return buf;
+std::string seconds(double s) { return seconds_text(s); }
+
+// Characters on screen: UTF-8 continuation bytes take no column of their own.
+std::size_t display_width(const std::string& s) {
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+// `s` in exactly `width` columns: padded, or cut with a "~" where it was cut.
 std::string fit(const std::string& s, std::size_t width) {
-    if (s.size() <= width) return s + std::string(width - s.size(), ' ');
-    std::size_t cut = width - 1;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-    return s.substr(0, cut) + "~" + std::string(width - 1 - cut, ' ');
+    const std::size_t shown = display_width(s);
+    if (shown <= width) return s + std::string(width - shown, ' ');
+    std::size_t cut = 0, columns = 0;  // the bytes of the first width - 1 characters
+    while (cut < s.size() && columns < width - 1) {
+        ++cut;
+        while (cut < s.size() && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) ++cut;
+        ++columns;
+    }
+    return s.substr(0, cut) + "~";
+}
+
+std::string outcome(const Result& res, double began, bool unicode) {
+    return res.ok() ? seconds(res.done - began) : std::string(unicode ? "✗ " : "x ") + error_kind_name(res.error);
 }
 
 constexpr std::size_t max_waterfall_rows = 40;
-constexpr int bar_columns = 56;
+
+// How a waterfall row spends the terminal's width: "  ###  label lane bars outcome".
+struct RowLayout {
+    std::size_t label = 12;
+    int bars = 56;
+};
+
+constexpr std::size_t lane_width = 11, min_label = 12;
+constexpr int max_bars = 56, min_bars = 24;
+
+RowLayout row_layout(const std::vector<RunReport>& reports, bool unicode, int width) {
+    std::size_t longest_label = min_label, longest_outcome = 0;
+    for (const RunReport& rep : reports) {
+        if (rep.timeline.requests.size() > max_waterfall_rows) continue;
+        for (std::size_t i = 0; i < rep.timeline.requests.size() && i < rep.workload.size(); ++i) {
+            const RequestRecord& r = rep.timeline.requests[i];
+            longest_label = std::max(longest_label, display_width(rep.workload.requests[i].label));
+            const double began = r.result.started >= 0 ? r.result.started : r.began;
+            longest_outcome = std::max(longest_outcome, display_width(outcome(r.result, began, unicode)));
+        }
+    }
+    // Whole labels tell requests apart, so they come first; the bars take what is left, within
+    // bounds, and anything past both goes unused.
+    const long fixed = 2 + 3 + 2 + 1 + static_cast<long>(lane_width) + 1 + 1 + static_cast<long>(longest_outcome);
+    const long room = std::max(0L, static_cast<long>(width) - fixed);
+    RowLayout layout;
+    layout.bars =
+        static_cast<int>(std::clamp(room - static_cast<long>(longest_label), long{min_bars}, long{max_bars}));
+    layout.label = static_cast<std::size_t>(
+        std::clamp(room - layout.bars, static_cast<long>(min_label), static_cast<long>(longest_label)));
+    return layout;
+}
 
 }  // namespace
 
-void print_waterfalls(const std::vector<RunReport>& reports, bool unicode) {
+void print_waterfalls(const std::vector<RunReport>& reports, bool unicode, int width) {
     // One time scale for every run, so a fast mode's bars are visibly shorter than a slow one's.
     double scale = 0;
     for (const RunReport& r : reports) scale = std::max(scale, r.summary.wall_s);
     if (scale <= 0) return;
+    const RowLayout layout = row_layout(reports, unicode, width);
+    const int bar_columns = layout.bars;
     const double per_column = scale / bar_columns;
 
     for (const RunReport& rep : reports) {
@@ -91,8 +146,8 @@ void print_waterfalls(const std::vector<RunReport>& reports, bool unicode) {
         std::printf("%s%s · %zu requests · wall %s\n", mode_name(s.mode),
                     s.workers ? (" (K=" + std::to_string(s.workers) + ")").c_str() : "", s.n,
                     seconds(s.wall_s).c_str());
-        std::printf("  %3s  %-12s %-11s %s%*s\n", "#", "request", "lane", "0 s", bar_columns - 3,
-                    seconds(scale).c_str());
+        std::printf("  %3s  %s %s %s%*s\n", "#", fit("request", layout.label).c_str(),
+                    fit("lane", lane_width).c_str(), "0 s", bar_columns - 3, seconds(scale).c_str());
         for (std::size_t i = 0; i < rep.timeline.requests.size(); ++i) {
             const RequestRecord& r = rep.timeline.requests[i];
             const Result& res = r.result;
@@ -107,11 +162,9 @@ void print_waterfalls(const std::vector<RunReport>& reports, bool unicode) {
             }
             std::string bar;
             for (Cell c : cells) bar += glyph(c, unicode);
-            std::string tail = res.ok() ? seconds(res.done - began)
-                                        : std::string(unicode ? "✗ " : "x ") + error_kind_name(res.error);
-            std::printf("  %3zu  %s %s %s %s\n", i + 1, fit(rep.workload.requests[i].label, 12).c_str(),
-                        fit(r.lane >= 0 ? lane_label(s.mode, r.lane) : "-", 11).c_str(), bar.c_str(),
-                        tail.c_str());
+            std::printf("  %3zu  %s %s %s %s\n", i + 1, fit(rep.workload.requests[i].label, layout.label).c_str(),
+                        fit(r.lane >= 0 ? lane_label(s.mode, r.lane) : "-", lane_width).c_str(), bar.c_str(),
+                        outcome(res, began, unicode).c_str());
         }
         std::printf("\n");
     }
@@ -123,39 +176,51 @@ void print_waterfalls(const std::vector<RunReport>& reports, bool unicode) {
 void print_summary_table(const std::vector<RunReport>& reports) {
     bool measured = false;
     const double baseline = speedup_baseline(reports, &measured);
-    std::printf("  %-12s %4s %6s %10s %10s %10s %9s %6s %7s %5s %9s\n", "mode", "K", "n", "wall", "ideal",
-                "wall/ideal", "speedup", "ok", "errors", "peak", "cpu");
+    const char* row = "  %-10s %4s %6s %9s %8s %10s %7s %6s %6s %9s %7s %7s %8s\n";
+    std::printf(row, "", "", "", "", "", "", "", "", "", "", "peak", "peak", "");
+    std::printf(row, "mode", "K", "n", "wall", "ideal", "wall/ideal", "speedup", "ok", "failed", "cancelled",
+                "started", "on wire", "cpu");
     for (const RunReport& r : reports) {
         const Summary& s = r.summary;
-        char ratio[16] = "-", up[16] = "-";
-        if (s.ideal_s > 0) std::snprintf(ratio, sizeof ratio, "%.2f", s.wall_s / s.ideal_s);
-        if (double x = speedup_of(s, baseline); x > 0) std::snprintf(up, sizeof up, "%.1fx", x);
-        std::printf("  %-12s %4s %6zu %10s %10s %10s %9s %6zu %7zu %5zu %9s\n", mode_name(s.mode),
-                    s.workers ? std::to_string(s.workers).c_str() : "-", s.n, seconds(s.wall_s).c_str(),
-                    seconds(s.ideal_s).c_str(), ratio, up, s.ok, s.errors, s.peak_in_flight,
-                    seconds(s.cpu_s).c_str());
+        // A cancelled run's wall is when it was stopped, and a run that did less than the work
+        // has no wall/ideal: neither is a result.
+        const std::string wall = s.cancelled > 0 ? "cancelled" : seconds(s.wall_s);
+        const double vs_ideal = comparable(s) && s.ideal_s > 0 ? s.wall_s / s.ideal_s : 0;
+        std::printf(row, mode_name(s.mode), s.workers ? std::to_string(s.workers).c_str() : "-",
+                    std::to_string(s.n).c_str(), wall.c_str(), seconds(s.ideal_s).c_str(), ratio_text(vs_ideal).c_str(),
+                    speedup_text(speedup_of(s, baseline)).c_str(), std::to_string(s.ok).c_str(),
+                    std::to_string(s.failed).c_str(), std::to_string(s.cancelled).c_str(),
+                    std::to_string(s.peak_in_flight).c_str(),
+                    s.peak_on_wire >= 0 ? std::to_string(s.peak_on_wire).c_str() : "?", seconds(s.cpu_s).c_str());
     }
     std::printf("\n  ideal: the wall time the mode allows at best (the sum of the delays one at a time, the\n"
-                "  slowest of them all at once, K lanes for pool and bounded). speedup: against %s.\n",
+                "  slowest of them all at once, K lanes for pool and bounded).\n"
+                "  speedup: against %s; none for a run with a failed or cancelled request.\n"
+                "  peak started: the most requests started and not yet done at once; peak on wire: the most\n"
+                "  connecting or fetching at once (? where the transport did not tell).\n",
                 measured ? "the sequential run" : "the ideal sequential time (no sequential run)");
 }
 
 void print_errors(const std::vector<RunReport>& reports, std::size_t max_per_run) {
     for (const RunReport& rep : reports) {
-        if (rep.summary.errors == 0) continue;
-        std::printf("\n  %s: %zu of %zu requests failed\n", mode_name(rep.summary.mode), rep.summary.errors,
-                    rep.summary.n);
-        std::size_t shown = 0;
-        for (std::size_t i = 0; i < rep.timeline.requests.size(); ++i) {
-            const Result& r = rep.timeline.requests[i].result;
-            if (r.ok()) continue;
-            if (shown++ == max_per_run) {
-                std::printf("    ... and %zu more\n", rep.summary.errors - max_per_run);
-                break;
+        const Summary& s = rep.summary;
+        if (s.failed > 0) {
+            std::printf("\n  %s: %zu of %zu requests failed\n", mode_name(s.mode), s.failed, s.n);
+            std::size_t shown = 0;
+            for (std::size_t i = 0; i < rep.timeline.requests.size(); ++i) {
+                const Result& r = rep.timeline.requests[i].result;
+                if (r.ok() || r.error == ErrorKind::cancelled) continue;
+                if (shown++ == max_per_run) {
+                    std::printf("    ... and %zu more\n", s.failed - max_per_run);
+                    break;
+                }
+                std::printf("    #%zu %s — %s: %s\n", i + 1, display_url(rep.workload.requests[i].url).c_str(),
+                            error_kind_name(r.error), display_text(r.message).c_str());
             }
-            std::printf("    #%zu %s — %s: %s\n", i + 1, display_url(rep.workload.requests[i].url).c_str(),
-                        error_kind_name(r.error), display_text(r.message).c_str());
         }
+        if (s.cancelled > 0)
+            std::printf("\n  %s: %zu of %zu requests cancelled: the run was stopped before they finished\n",
+                        mode_name(s.mode), s.cancelled, s.n);
     }
 }
 
@@ -196,9 +261,17 @@ std::string report_csv(const std::vector<RunReport>& reports) {
     return out.str();
 }
 
-void print_progress(const char* mode, const Timeline& timeline, double elapsed_s) {
-    std::fprintf(stderr, "\r\033[K  %-10s %zu/%zu done  %zu in flight  %s", mode, timeline.finished,
-                 timeline.requests.size(), timeline.in_flight, seconds(elapsed_s).c_str());
+double run_time_left(std::size_t done, std::size_t n, double elapsed_s) {
+    if (done == 0 || elapsed_s <= 0 || done > n) return -1;
+    return elapsed_s / static_cast<double>(done) * static_cast<double>(n - done);
+}
+
+void print_progress(const std::string& what, const Timeline& timeline, double elapsed_s, double left_s) {
+    std::string line = "  " + what + ": " + std::to_string(timeline.finished) + "/" +
+                       std::to_string(timeline.requests.size()) + " done, " + std::to_string(timeline.in_flight) +
+                       " in flight, " + seconds(elapsed_s);
+    line += left_s >= 0 ? ", about " + seconds(left_s) + " left" : ", estimating the time left";
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
 }
 

@@ -42,8 +42,12 @@ int run_command(const RunOptions& options) {
         interrupts.watch(&run);
         run.begin();
         const double t0 = transport.now();
-        while (!run.poll(100))
-            if (progress) print_progress(mode_name(mode), run.timeline(), transport.now() - t0);
+        while (!run.poll(100)) {
+            if (!progress) continue;
+            const Timeline live = run.timeline();
+            const double elapsed = transport.now() - t0;
+            print_progress(mode_name(mode), live, elapsed, run_time_left(live.finished, live.requests.size(), elapsed));
+        }
         interrupts.watch(nullptr);
         if (progress) clear_progress();
         reports.push_back(report_of(run));
@@ -56,7 +60,7 @@ int run_command(const RunOptions& options) {
     } else {
         std::cout << "fetchlab " << fetchlab_version() << " · " << target.workload.name << " ("
                   << target.workload.size() << " requests) against " << target.where << "\n\n";
-        if (options.waterfall) print_waterfalls(reports, terminal_speaks_utf8());
+        if (options.waterfall) print_waterfalls(reports, terminal_speaks_utf8(), terminal_width());
         print_summary_table(reports);
         print_errors(reports);
     }

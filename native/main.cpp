@@ -14,8 +14,8 @@ static void add_workload_options(CLI::App& cmd, cli::WorkloadOptions& w) {
                    "the lab's faults (resets, closes, trickles, garbage, short bodies, and a 500 for one in ten of the rest), by request id")
         ->check(CLI::IsMember({"seed", "lab", "flaky"}))
         ->capture_default_str();
-    cmd.add_option("-n,--n", w.n, "lab and flaky presets: number of requests")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd.add_option("-l,--latency", w.latency_ms, "lab and flaky presets: each request's delay in ms")
+    cmd.add_option("-n,--n", w.n, "lab and flaky presets: number of requests (the page's default too)")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd.add_option("-l,--latency", w.latency_ms, "lab and flaky presets: each request's delay in ms (the page's default too)")
         ->check(CLI::Range(0, 60000))
         ->capture_default_str();
     cmd.add_option("--bytes", w.bytes, "lab preset: each answer's body size in bytes")
@@ -41,8 +41,8 @@ static void add_mode_options(CLI::App& cmd, std::string& mode, int& workers, int
     cmd.add_option("-m,--mode", mode, mode_help)
         ->check(CLI::IsMember({"sequential", "threads", "async", "pool", "bounded", "all"}))
         ->capture_default_str();
-    cmd.add_option("-k,--workers", workers, "K for pool and bounded")->check(CLI::Range(1, 10000))->capture_default_str();
-    cmd.add_option("--timeout", timeout_ms, "per-request timeout in ms")->check(CLI::Range(1, 600000))->capture_default_str();
+    cmd.add_option("-k,--workers", workers, "K for pool and bounded (the page's default too)")->check(CLI::Range(1, 10000))->capture_default_str();
+    cmd.add_option("--timeout", timeout_ms, "per-request timeout in ms (the page's default too)")->check(CLI::Range(1, 600000))->capture_default_str();
 }
 
 int main(int argc, char** argv) {
@@ -78,7 +78,6 @@ int main(int argc, char** argv) {
 
     cli::BenchOptions bench;
     bench.workload.preset = "lab";
-    bench.workload.n = 100;
     CLI::App* bench_cmd = app.add_subcommand("bench", "Repeat runs per mode and report median, min and max wall time");
     add_workload_options(*bench_cmd, bench.workload);
     add_mode_options(*bench_cmd, bench.mode, bench.workers, bench.timeout_ms);

@@ -1,8 +1,11 @@
 // The fetchlab command itself: exit codes, the JSON and CSV outputs, bench, and serve.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +15,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/loopback.h"
+#include "experiment.h"
 
 extern char** environ;
 
@@ -401,4 +407,237 @@ TEST_CASE("cli: serve prints its URL, answers, and stops cleanly on SIGTERM") {
     close(out[0]);
     CHECK(WIFEXITED(raw));
     CHECK(WEXITSTATUS(raw) == 0);
+}
+
+// ---- what the report says, on a terminal and off it ----
+
+namespace {
+
+// The CLI with one of its outputs (stdout or stderr) on a pseudo-terminal `columns` wide and the
+// other thrown away, and COLUMNS unset so the terminal's own width counts. Returns all it wrote
+// there, or fails the test after timeout_s.
+Output cli_on_terminal(const std::vector<std::string>& args, int terminal_fd, unsigned short columns,
+                       double timeout_s) {
+    int master = -1, slave = -1;
+    winsize ws{};
+    ws.ws_col = columns;
+    ws.ws_row = 50;
+    REQUIRE(openpty(&master, &slave, nullptr, nullptr, &ws) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, slave, terminal_fd);
+    posix_spawn_file_actions_addopen(&actions, terminal_fd == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO,
+                                     "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&actions, master);
+    posix_spawn_file_actions_addclose(&actions, slave);
+    std::vector<char*> argv{const_cast<char*>(FETCHLAB_CLI)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> env;
+    for (char** e = environ; *e; ++e)
+        if (std::string(*e).rfind("COLUMNS=", 0) != 0) env.push_back(*e);
+    env.push_back(nullptr);
+    pid_t pid = -1;
+    REQUIRE(posix_spawn(&pid, FETCHLAB_CLI, &actions, nullptr, argv.data(), env.data()) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(slave);
+
+    Output o;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    for (;;) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+            close(master);
+            FAIL("still writing after ", timeout_s, " s: ", o.out);
+        }
+        pollfd p{master, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        char buf[4096];
+        const ssize_t got = read(master, buf, sizeof buf);
+        if (got <= 0) break;  // EIO: the CLI has closed the terminal
+        o.out.append(buf, static_cast<std::size_t>(got));
+    }
+    close(master);
+    int raw = 0;
+    waitpid(pid, &raw, 0);
+    o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    o.out.erase(std::remove(o.out.begin(), o.out.end(), '\r'), o.out.end());  // the terminal's CR LF
+    return o;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// A waterfall row of a request that could not connect ends with its error.
+bool is_refused_row(const std::string& line) {
+    const std::string tail = "x connect refused";
+    return line.size() > tail.size() && line.compare(line.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The row of `table` that starts with `mode`, as its cells (a cell may hold "1.00 s").
+std::string row_of(const std::string& table, const std::string& mode) {
+    for (const std::string& line : lines_of(table))
+        if (line.rfind("  " + mode + " ", 0) == 0) return line;
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("cli: the waterfall's request column takes the terminal's width") {
+    const std::string origin = "http://127.0.0.1:" + std::to_string(fetchlab::testing::refused_port());
+    const std::string label_path = "/a-rather-long-path/that-tells-requests-apart?id=";
+    std::string urls;
+    for (int i = 1; i <= 3; ++i) urls += " '" + origin + label_path + std::to_string(i) + "'";
+    const std::string label = origin.substr(7) + label_path + "2";  // what follows the scheme
+
+    SUBCASE("COLUMNS=160: whole labels, no row wider than the terminal") {
+        Output o = cli_raw("COLUMNS=160 LC_ALL=C " + std::string(FETCHLAB_CLI) + " run --mode sequential" + urls +
+                           " 2>/dev/null");
+        CHECK(o.status == 1);
+        CHECK(o.out.find(" " + label + " ") != std::string::npos);
+        std::size_t rows = 0;
+        for (const std::string& line : lines_of(o.out)) {
+            if (!is_refused_row(line)) continue;
+            ++rows;
+            CHECK(line.size() <= 160);
+        }
+        CHECK(rows == 3);
+    }
+    SUBCASE("COLUMNS=80: labels cut to fit, rows within 80") {
+        Output o = cli_raw("COLUMNS=80 LC_ALL=C " + std::string(FETCHLAB_CLI) + " run --mode sequential" + urls +
+                           " 2>/dev/null");
+        CHECK(o.out.find(" " + label + " ") == std::string::npos);
+        std::size_t rows = 0;
+        for (const std::string& line : lines_of(o.out)) {
+            if (!is_refused_row(line)) continue;
+            ++rows;
+            CHECK(line.size() <= 80);
+            CHECK(line.find("~") != std::string::npos);
+        }
+        CHECK(rows == 3);
+    }
+    SUBCASE("no COLUMNS: the width of the terminal stdout is on") {
+        std::vector<std::string> args{"run", "--mode", "sequential"};
+        for (int i = 1; i <= 3; ++i) args.push_back(origin + label_path + std::to_string(i));
+        Output o = cli_on_terminal(args, STDOUT_FILENO, 150, 20);
+        CHECK(o.status == 1);
+        CHECK(o.out.find(" " + label + " ") != std::string::npos);
+    }
+}
+
+TEST_CASE("cli: on a terminal, run and bench show the run's own progress and the time left") {
+    SUBCASE("bench") {
+        Output o = cli_on_terminal({"bench", "--mode", "sequential", "--n", "10", "--latency", "100", "--runs", "2",
+                                    "--warmup", "0"},
+                                   STDERR_FILENO, 120, 30);
+        CHECK(o.status == 0);
+        CHECK(o.out.find("sequential run 1 of 2: ") != std::string::npos);
+        CHECK(o.out.find("sequential run 2 of 2: ") != std::string::npos);
+        // Part-way through a run: its own count, and an estimate of what is left.
+        bool part_way = false;
+        for (int done = 1; done < 10; ++done)
+            part_way |= o.out.find(": " + std::to_string(done) + "/10 done") != std::string::npos;
+        CHECK(part_way);
+        CHECK(o.out.find(" left") != std::string::npos);
+    }
+    SUBCASE("run") {
+        Output o = cli_on_terminal({"run", "--preset", "lab", "--mode", "sequential", "--n", "10", "--latency", "100"},
+                                   STDERR_FILENO, 120, 30);
+        CHECK(o.status == 0);
+        CHECK(o.out.find("sequential: ") != std::string::npos);
+        CHECK(o.out.find("/10 done") != std::string::npos);
+        CHECK(o.out.find(" left") != std::string::npos);
+    }
+}
+
+TEST_CASE("cli: run and bench write their figures the same way") {
+    // 5 requests of 200 ms one after another: an ideal of 1.00 s in both tables.
+    Output run = cli("run --preset lab --mode sequential --n 5 --latency 200 --no-waterfall");
+    Output bench = cli("bench --mode sequential --n 5 --latency 200 --runs 1 --warmup 0");
+    REQUIRE(run.status == 0);
+    REQUIRE(bench.status == 0);
+    const std::string seconds = "[0-9]+\\.[0-9]{2} s", ratio = "[0-9]+\\.[0-9]{2}";
+    const std::regex run_row("  sequential +- +5 +(" + seconds + ") +1\\.00 s +(" + ratio + ") ");
+    const std::regex bench_row("  sequential +- +5 +(" + seconds + ") +(" + seconds + ") +(" + seconds +
+                               ") +1\\.00 s +(" + ratio + ") ");
+    CHECK_MESSAGE(std::regex_search(row_of(run.out, "sequential"), run_row), run.out);
+    CHECK_MESSAGE(std::regex_search(row_of(bench.out, "sequential"), bench_row), bench.out);
+}
+
+TEST_CASE("cli: N, K, the latency and the timeout default to the page's, and --help says so") {
+    const fetchlab::Settings page;
+    for (const char* command : {"run", "bench"}) {
+        CAPTURE(command);
+        Output help = cli(std::string(command) + " --help");
+        CHECK(help.status == 0);
+        // CLI11 writes "  -k,--workers INT:INT in [1 - 10000]=6", the help on the next line.
+        auto default_of = [&help](const std::string& option) {
+            for (const std::string& line : lines_of(help.out)) {
+                const auto at = line.find(option), equals = line.rfind('=');
+                if (at != std::string::npos && equals != std::string::npos && equals > at)
+                    return line.substr(equals + 1, line.find_first_of(" \t", equals) - equals - 1);
+            }
+            return std::string();
+        };
+        CHECK(default_of("--n INT") == std::to_string(page.n));
+        CHECK(default_of("--workers") == std::to_string(page.workers));
+        CHECK(default_of("--latency") == std::to_string(page.latency_ms));
+        CHECK(default_of("--timeout") == std::to_string(page.timeout_ms));
+        CHECK(help.out.find("the page's default too") != std::string::npos);
+    }
+    // And the runs themselves use them.
+    Output o = cli("run --preset lab --mode pool --latency 0 --json");
+    REQUIRE(o.status == 0);
+    const auto run = nlohmann::json::parse(o.out)["runs"][0];
+    CHECK(run["n"] == page.n);
+    CHECK(run["workers"] == page.workers);
+    Output b = cli("bench --mode bounded --latency 0 --runs 1 --warmup 0 --json");
+    REQUIRE(b.status == 0);
+    const auto row = nlohmann::json::parse(b.out)["bench"][0];
+    CHECK(row["n"] == page.n);
+    CHECK(row["workers"] == page.workers);
+}
+
+TEST_CASE("cli: failed requests are a column of their own, and a failed run gets no speedup or wall/ideal") {
+    const std::string refused = "http://127.0.0.1:" + std::to_string(fetchlab::testing::refused_port()) + "/";
+    Output json = cli("run --mode all --json " + refused + " " + refused + "x");
+    CHECK(json.status == 1);
+    for (const auto& run : nlohmann::json::parse(json.out)["runs"]) {
+        CAPTURE(run["mode"]);
+        CHECK(run["failed"] == 2);
+        CHECK(run["cancelled"] == 0);
+        CHECK(run["ok"].get<int>() + run["errors"].get<int>() == run["n"].get<int>());
+        CHECK(run["comparable"] == false);
+        CHECK(run["speedup"].is_null());
+    }
+    Output text = cli("run --mode all --no-waterfall " + refused + " " + refused + "x");
+    // The wall and the ideal, then no wall/ideal and no speedup; 0 ok, 2 failed, 0 cancelled.
+    const std::regex failed_row("^  [a-z]+ +[-0-9]+ +2 +[0-9.]+ m?s +[0-9.]+ m?s +- +- +0 +2 +0 ");
+    for (const char* mode : {"sequential", "threads", "async", "pool", "bounded"})
+        CHECK_MESSAGE(std::regex_search(row_of(text.out, mode), failed_row), row_of(text.out, mode));
+    for (const char* header : {"failed", "cancelled", "started", "on wire"}) CHECK(text.out.find(header) != std::string::npos);
+}
+
+TEST_CASE("cli: a cancelled run shows no wall as a result, and its cancelled requests are not failures") {
+    Background run({"run", "--preset", "lab", "--n", "100", "--latency", "100", "--mode", "sequential",
+                    "--no-waterfall"});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    REQUIRE(kill(run.pid, SIGINT) == 0);
+    const int raw = run.wait(8);
+    REQUIRE(WIFEXITED(raw));
+    CHECK(WEXITSTATUS(raw) == 1);
+    const std::string row = row_of(run.out(), "sequential");
+    // wall "cancelled", the ideal, no wall/ideal, no speedup, some ok, 0 failed, the rest cancelled.
+    const std::regex cancelled_row("  sequential +- +100 +cancelled +10\\.00 s +- +- +([0-9]+) +0 +([0-9]+) ");
+    std::smatch m;
+    REQUIRE_MESSAGE(std::regex_search(row, m, cancelled_row), run.out());
+    CHECK(std::stoi(m[1]) + std::stoi(m[2]) == 100);
+    CHECK(std::stoi(m[2]) >= 1);
+    CHECK(run.out().find("requests cancelled: the run was stopped before they finished") != std::string::npos);
+    CHECK(run.out().find("requests failed") == std::string::npos);
 }
