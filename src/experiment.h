@@ -103,7 +103,8 @@ std::string lesson_text(const std::vector<RunReport>& runs, const Environment& e
 // The requests that succeeded, in the rounds they were on the wire: never more than `most` at once
 // (see on_wire_since and off_wire_at in summary.h), so `count` = ceil(requests / most) waves of up
 // to `most`. 60 requests of 200 ms through 6 connections: 10 waves of 6; 20 of them: 4 of up to 6.
-// Failed and cancelled requests are left out.
+// Failed and cancelled requests are left out; where the platform timed only some requests' wire,
+// those set `most`; where it timed none, the requests count from when they started.
 struct Waves {
     std::size_t count = 0, most = 0, requests = 0;
 };

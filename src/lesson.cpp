@@ -306,23 +306,23 @@ std::string skipped_sentence(const std::vector<RunReport>& runs, const Environme
 }  // namespace
 
 Waves waves_of(const RunReport& run) {
-    // Each request that succeeded, from when it went on the wire to when it was off it again
-    // (where the platform does not tell when it went on the wire, from when it started). Never
-    // more than `most` were on the wire at once, so they took at least ceil(requests / most)
-    // rounds of the connections there were.
-    std::vector<std::pair<double, double>> spans;
+    // Each request that succeeded, from when it went on the wire to when it was off it again.
+    // Never more than `most` were on the wire at once, so they took at least ceil(requests / most)
+    // rounds of the connections there were. Where the platform told when some went on the wire,
+    // only those set `most` (a request whose timing is missing would seem on the wire from its
+    // start); where it told for none, all that is known is when each started.
+    std::vector<std::pair<double, double>> wire, started;
     for (const RequestRecord& r : run.timeline.requests) {
         const Result& res = r.result;
         if (r.state != RequestState::done || !res.ok() || res.done < 0) continue;
-        double from = on_wire_since(res);
-        if (from < 0) from = res.started >= 0 ? res.started : r.began;
-        if (from < 0 || from > res.done) continue;
-        spans.push_back({from, off_wire_at(res)});
+        const double since = on_wire_since(res), start = res.started >= 0 ? res.started : r.began;
+        if (since >= 0 && since <= res.done) wire.push_back({since, off_wire_at(res)});
+        if (start >= 0 && start <= res.done) started.push_back({start, off_wire_at(res)});
     }
     Waves w;
-    w.requests = spans.size();
+    w.requests = started.size();
     if (w.requests == 0) return w;
-    w.most = std::max<std::size_t>(1, most_at_once(std::move(spans)));
+    w.most = std::max<std::size_t>(1, most_at_once(std::move(wire.empty() ? started : wire)));
     w.count = ceil_div(w.requests, w.most);
     return w;
 }
