@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "experiment.h"
 #include "fake_transport.h"
 #include "run.h"
 
@@ -289,6 +290,54 @@ TEST_CASE("cancel: an async run is cancelling until the next poll delivers the a
     finish(run, fake);
     CHECK_FALSE(run.cancelling());
     CHECK(run.summary().cancelled == 4);
+}
+
+TEST_CASE("experiment: a cancel during a blocked request ends the run at the next update; the experiment can go") {
+    FakeTransport* made = nullptr;
+    Environment env;
+    env.lab_origins = {"fake://lab"};
+    auto experiment = std::make_unique<Experiment>(
+        [&made](const TransportOptions&) {
+            auto fake = std::make_unique<FakeTransport>();
+            fake->expect_blocking(1, 3);
+            fake->ignores_stop = true;
+            fake->hold();
+            made = fake.get();
+            return fake;
+        },
+        env);
+    experiment->settings.mode = Mode::sequential;
+    experiment->settings.preset = Preset::lab;
+    experiment->settings.n = 3;
+    REQUIRE(experiment->start() == "");
+    REQUIRE(within_5s([&] { return made->held() == 1; }));
+    experiment->cancel();
+    REQUIRE(experiment->current()->cancelling());
+    CHECK(experiment->update());  // the next frame's update: finished, with every request accounted for
+    CHECK_FALSE(experiment->running());
+    REQUIRE(experiment->latest().size() == 1);
+    CHECK(experiment->latest()[0].summary.cancelled == 3);
+    FakeTransport* transport = made;
+    experiment.reset();   // the thread still blocked holds its transport
+    transport->release(); // and frees it once its request returns
+}
+
+TEST_CASE("experiment: async above the platform's limit on requests in flight is refused with the reason") {
+    Environment env;
+    env.lab_origins = {"fake://lab"};
+    env.max_in_flight = 100;
+    Experiment experiment([](const TransportOptions&) { return std::make_unique<FakeTransport>(); }, env);
+    experiment.settings.preset = Preset::lab;
+    experiment.settings.n = 101;
+    CHECK(experiment.unavailable_reason(Mode::async) ==
+          "all at once: at most 100 requests in flight here (the browser fails what it cannot hold), and N is 101; "
+          "bounded runs any N");
+    CHECK(experiment.unavailable_reason(Mode::bounded).empty());
+    CHECK(experiment.start().find("async: all at once: at most 100") == 0);
+    experiment.settings.n = 100;
+    CHECK(experiment.unavailable_reason(Mode::async).empty());
+    experiment.settings.workers = 101;
+    CHECK(experiment.unavailable_reason(Mode::bounded) == "at most 100 requests in flight here");
 }
 
 TEST_CASE("an empty workload finishes at once with nothing to report") {
