@@ -10,7 +10,7 @@ Experiment::Experiment(TransportFactory make_transport, Environment environment)
 
 Experiment::~Experiment() {
     cancel();
-    run_.reset();  // waits for what was cancelled before the transport goes
+    run_.reset();  // a thread still blocked in a request finishes it alone, holding the transport
     transport_.reset();
 }
 
@@ -46,12 +46,19 @@ std::string Experiment::unavailable_reason(Mode mode) const {
     if (mode_is_blocking(mode) && environment_.threads_ready >= 0 && environment_.threads_ready < environment_.thread_pool)
         return "threads are still starting: " + std::to_string(environment_.threads_ready) + " of " +
                std::to_string(environment_.thread_pool) + " ready";
-    const int limit = environment_.max_threads;
-    if (limit > 0) {
+    const int limit = environment_.max_threads, in_flight = environment_.max_in_flight;
+    if (limit > 0 || in_flight > 0) {
         const bool lab = settings.preset == Preset::lab || settings.preset == Preset::flaky;
         const std::size_t n = lab                               ? static_cast<std::size_t>(std::max(settings.n, 0))
                               : settings.preset == Preset::seed ? seed_delays_ms().size()
                                                                 : workload().size();
+        if (in_flight > 0 && mode == Mode::async && n > static_cast<std::size_t>(in_flight))
+            return "all at once: at most " + std::to_string(in_flight) +
+                   " requests in flight here (the browser fails what it cannot hold), and N is " + std::to_string(n) +
+                   "; bounded runs any N";
+        if (in_flight > 0 && mode == Mode::bounded && settings.workers > in_flight)
+            return "at most " + std::to_string(in_flight) + " requests in flight here";
+        if (limit <= 0) return "";
         if (mode == Mode::threads && n > static_cast<std::size_t>(limit))
             return "one thread per request: at most " + std::to_string(limit) + " threads here, and N is " +
                    std::to_string(n);
@@ -90,8 +97,9 @@ void Experiment::begin_next() {
     run_.reset();
     TransportOptions options;
     options.timeout_ms = started_with_.timeout_ms;
+    options.lab_origins = environment_.lab_origins;
     transport_ = make_transport_(options);
-    run_ = std::make_unique<Run>(*transport_, workload_, mode, started_with_.workers);
+    run_ = std::make_unique<Run>(transport_, workload_, mode, started_with_.workers);
     run_->begin();
 }
 

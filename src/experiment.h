@@ -35,6 +35,7 @@ struct Environment {
     bool cross_origin_isolated = true;
     bool threads_available = true; // false in a browser page without SharedArrayBuffer
     int max_threads = 0;           // the most threads one run may start; 0: no limit
+    int max_in_flight = 0;         // the most requests one run may have in flight; 0: no limit
     int thread_pool = 0;           // the threads a browser page keeps warm (its pthread pool); 0: none
     int threads_ready = -1;        // how many of those are ready to run; -1: not tracked
     int hardware_concurrency = 0;
@@ -88,7 +89,7 @@ private:
 
     TransportFactory make_transport_;
     Environment environment_;
-    std::unique_ptr<Transport> transport_;
+    std::shared_ptr<Transport> transport_;  // shared with the run's threads, which may outlive the run
     std::unique_ptr<Run> run_;
     std::vector<Mode> queue_;
     Workload workload_;

@@ -8,19 +8,33 @@ Fetcher::Fetcher(const Workload& workload, Transport& transport, Recorder& recor
                  const std::atomic<bool>& stop)
     : workload_(workload), transport_(transport), recorder_(recorder), stop_(stop) {}
 
+// A URL that is no absolute http(s) one ends here as bad url, whatever the platform: a browser
+// would resolve it against the page and report what the page's server says about it.
+bool Fetcher::refuse_bad_url(std::size_t i, int lane) {
+    const Request& request = workload_.requests[i];
+    if (request.url_problem.empty()) return false;
+    const double now = transport_.now();
+    recorder_.begin(i, lane, now);
+    Result result = failed_before_start(ErrorKind::bad_url, request.url_problem, now);
+    result.started = now;
+    recorder_.finish(i, std::move(result));
+    return true;
+}
+
 void Fetcher::fetch(std::size_t i, int lane) {
-    if (stopped()) return;
+    if (stopped() || refuse_bad_url(i, lane)) return;
     recorder_.begin(i, lane, transport_.now());
     recorder_.finish(i, transport_.fetch(workload_.requests[i], stop_));
 }
 
-void Fetcher::start(std::size_t i, int lane, std::function<void()> then) {
-    if (stopped()) return;
+bool Fetcher::start(std::size_t i, int lane, std::function<void()> then) {
+    if (stopped() || refuse_bad_url(i, lane)) return false;
     recorder_.begin(i, lane, transport_.now());
     transport_.start(workload_.requests[i], [this, i, then = std::move(then)](Result result) {
         recorder_.finish(i, std::move(result));
         if (then) then();
     });
+    return true;
 }
 
 void Fetcher::fail_from(std::size_t first, ErrorKind kind, const char* context, const char* reason) noexcept {

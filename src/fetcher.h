@@ -29,8 +29,9 @@ public:
     void fetch(std::size_t i, int lane);
 
     // Async: starts request i; `then` runs once it is recorded, on the thread pumping the
-    // transport. After a cancel it starts nothing and `then` never runs.
-    void start(std::size_t i, int lane, std::function<void()> then = {});
+    // transport. Returns false, and `then` never runs, when it started nothing: after a cancel,
+    // or for a URL that cannot be fetched (recorded as bad url at once).
+    bool start(std::size_t i, int lane, std::function<void()> then = {});
 
     // Records requests first.. as failed with "context: reason", without asking the transport.
     // Never throws: it is what runs when the system is out of threads or memory.
@@ -43,6 +44,8 @@ public:
     void set_thread_starter(ThreadStarter starter) { starter_ = std::move(starter); }
 
 private:
+    bool refuse_bad_url(std::size_t i, int lane);
+
     const Workload& workload_;
     Transport& transport_;
     Recorder& recorder_;

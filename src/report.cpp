@@ -68,7 +68,7 @@ std::string report_json(const std::vector<RunReport>& reports, int indent) {
             {"n", s.n},
             {"wall_s", s.wall_s},
             {"ideal_s", s.ideal_s},
-            {"cpu_s", s.cpu_s},
+            {"cpu_s", s.cpu_s >= 0 ? nlohmann::json(s.cpu_s) : nlohmann::json(nullptr)},
             {"speedup", comparable(s) ? nlohmann::json(speedup(baseline, s.wall_s)) : nlohmann::json(nullptr)},
             {"speedup_baseline", measured ? "sequential run" : "ideal sequential time"},
             {"comparable", comparable(s)},

@@ -17,7 +17,7 @@ struct Summary {
     std::size_t n = 0;
     double wall_s = 0;               // from the run's start to its last request's end
     double ideal_s = 0;              // what the mode could take at best (see ideal_wall)
-    double cpu_s = 0;                // process CPU time spent during the run
+    double cpu_s = 0;                // process CPU time spent during the run; negative when unknown
     std::size_t ok = 0;
     std::size_t errors = 0;          // every request that did not succeed: failed + cancelled
     std::size_t failed = 0;          // ended in an error of its own (cancelled not included)

@@ -3,7 +3,10 @@
 // The core and the modes only ever talk to this interface.
 #include <atomic>
 #include <cstdint>
+#include <ctime>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "result.h"
 #include "workload.h"
@@ -13,6 +16,9 @@ namespace fetchlab {
 struct TransportOptions {
     int timeout_ms = 30000;                     // whole request, connect included
     std::uint64_t max_bytes = 64u << 20;        // a larger body ends as too_large
+    // Origins ("http://127.0.0.1:8080") known to allow cross-origin reads (the lab's): where a
+    // browser's failure cannot be a CORS refusal, it can be named more precisely.
+    std::vector<std::string> lab_origins;
 };
 
 class Transport {
@@ -21,7 +27,8 @@ public:
 
     virtual ~Transport() = default;
 
-    // Blocking fetch. Returns early as cancelled once `stop` becomes true.
+    // Blocking fetch. Returns early as cancelled once `stop` becomes true, where the platform can
+    // interrupt a request (a browser cannot: its synchronous request runs to its end or timeout).
     // Not legal on a browser's main thread.
     virtual Result fetch(const Request& request, const std::atomic<bool>& stop) = 0;
 
@@ -39,6 +46,10 @@ public:
 
     // The monotonic clock that phase times are measured on, in seconds.
     virtual double now() const = 0;
+
+    // The CPU time the process has spent, in seconds, for a run's cpu figure; negative where the
+    // platform has no such clock (in a browser std::clock() is the wall clock, not CPU time).
+    virtual double cpu_now() const { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 };
 
 }  // namespace fetchlab

@@ -1,6 +1,8 @@
 #include "workload.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -71,9 +73,56 @@ Workload url_workload(const std::vector<std::string>& urls) {
         const std::string shown = display_url(url);
         auto scheme_end = shown.find("://");
         std::string label = scheme_end == std::string::npos ? shown : shown.substr(scheme_end + 3);
-        w.requests.push_back({url, label, -1});
+        w.requests.push_back({url, label, -1, url_problem(url)});
     }
     return w;
+}
+
+std::string url_problem(const std::string& url) {
+    const auto colon = url.find(':');
+    const auto scheme_ok = [&](std::size_t end) {
+        if (end == 0 || !std::isalpha(static_cast<unsigned char>(url[0]))) return false;
+        return std::all_of(url.begin(), url.begin() + static_cast<std::ptrdiff_t>(end), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+        });
+    };
+    if (colon == std::string::npos || !scheme_ok(colon))
+        return "not an absolute URL: it needs http:// or https:// and a host";
+    std::string scheme = url.substr(0, colon);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool slashes = url.compare(colon + 1, 2, "//") == 0;
+    if (scheme != "http" && scheme != "https")
+        return slashes ? "the scheme " + display_text(scheme) + ": only http and https"
+                       : "not an absolute URL: it needs http:// or https:// and a host";
+    if (!slashes) return scheme + ": must be followed by // and a host";
+    const std::size_t start = colon + 3;
+    const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+    std::size_t host = start;
+    if (const auto at = url.rfind('@', end == 0 ? 0 : end - 1); at != std::string::npos && at >= start) host = at + 1;
+    std::size_t port = std::string::npos;
+    if (host < end && url[host] == '[') {
+        const auto close = url.find(']', host);
+        if (close == std::string::npos || close >= end) return "an IPv6 address without its closing ]";
+        if (close + 1 < end && url[close + 1] != ':') return "something other than a port after the IPv6 address";
+        if (close + 1 < end) port = close + 1;
+    } else {
+        const auto c = url.find(':', host);
+        if (c < end) port = c;
+        const std::size_t host_end = std::min(port, end);
+        if (host_end == host) return "no host";
+        for (std::size_t i = host; i < host_end; ++i) {
+            const auto b = static_cast<unsigned char>(url[i]);
+            if (b <= 0x20 || b == 0x7f || std::strchr("<>\"{}|\\^`[]", b))
+                return "the host holds a character no host name can";
+        }
+    }
+    if (port != std::string::npos && port + 1 < end) {
+        const std::string digits = url.substr(port + 1, end - port - 1);
+        if (digits.size() > 5 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoi(digits) < 1 || std::stoi(digits) > 65535)
+            return "the port " + display_text(digits) + ": a number from 1 to 65535";
+    }
+    return "";
 }
 
 std::vector<std::string> parse_url_list(const std::string& text) {

@@ -9,6 +9,7 @@ struct Request {
     std::string url;
     std::string label;          // short name for tables and waterfalls
     double expected_s = -1;     // the server's delay when the lab states it; negative when unknown
+    std::string url_problem{};  // why the URL cannot be fetched (see url_problem()); "" when it can
 };
 
 struct Workload {
@@ -30,7 +31,13 @@ Workload lab_workload(const std::vector<std::string>& origins, int n, int latenc
 // id%25 == 5 reset after the headers, 10 closed mid-body, 15 a trickled body, 20 non-HTTP bytes,
 // 0 a body shorter than its Content-Length; every other request a 10% chance of a 500.
 Workload flaky_workload(const std::vector<std::string>& origins, int n, int latency_ms);
+// Each URL checked with url_problem(): one that fails ends as `bad url` without being fetched.
 Workload url_workload(const std::vector<std::string>& urls);
+
+// Why `url` is not an absolute http or https URL with a host (and a port from 1 to 65535, if
+// any), or "" when it is. Checked before fetching, since a browser would resolve "example.com/x"
+// against the page and report the page's 404 instead.
+std::string url_problem(const std::string& url);
 
 // One URL a line, spaces trimmed; a '#' at the start of a line or after a space or tab starts a
 // comment (a '#' inside a URL is its fragment). Throws std::invalid_argument("line 3: a NUL byte")

@@ -6,14 +6,25 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace fetchlab {
+
+namespace {
+// What naming a failed request takes besides its result.
+struct FailureContext {
+    int timeout_ms = 0;
+    std::uint64_t max_bytes = 0;
+    bool lab = false;            // the URL is on one of the lab's origins
+    std::size_t in_flight = 0;   // the page's requests in flight when this one started, itself included
+};
+}  // namespace
 
 struct FetchTransport::Pending {
     FetchTransport* owner = nullptr;  // null once aborted: the browser's late callback is ignored
     Done done;
     Result result;
-    double timeout_s = 0;
+    FailureContext context;
     std::string url;        // to find the browser's timing of it
     int timing_waits = 0;   // pumps that found no timing yet
 };
@@ -34,6 +45,25 @@ EM_JS(int, url_is_fetchable, (const char* url), {
 });
 
 const char* bad_url_message = "not an http or https URL the browser can parse";
+
+// A synchronous GET on this worker, with the timeout that Emscripten's fetch never sets on a
+// synchronous request (its Fetch.js sets xhr.timeout only on asynchronous ones: a page's main
+// thread refuses a timeout on a synchronous XHR, but a worker's takes one, and send() then throws
+// a TimeoutError at the deadline). Returns the status; 0 for a network error, -1 past the timeout.
+// *bytes gets the body's size.
+EM_JS(int, sync_request, (const char* url, int timeout_ms, double* bytes), {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', UTF8ToString(url), false);
+    xhr.timeout = timeout_ms;
+    xhr.responseType = 'arraybuffer';
+    try {
+        xhr.send();
+    } catch (e) {
+        return e.name === 'TimeoutError' ? -1 : 0;
+    }
+    HEAPF64[bytes >> 3] = xhr.response ? xhr.response.byteLength : 0;
+    return xhr.status;
+});
 // emscripten_fetch returns no fetch only when it cannot allocate one (its malloc or strdup of the
 // URL failed): the request never reached the browser, and no callback will come for it.
 const char* not_started_message = "emscripten_fetch could not start the request (out of memory in the module)";
@@ -104,26 +134,66 @@ emscripten_fetch_attr_t base_attributes(const TransportOptions& options) {
     return attr;
 }
 
-// What a finished emscripten_fetch says, as a Result. The browser reports a refused connection,
-// an unreachable host and a CORS refusal alike: status 0 and no detail, by design.
-void read_outcome(const emscripten_fetch_t* f, Result& r, double timeout_s, std::uint64_t max_bytes) {
+std::string timeout_message(int timeout_ms) { return "no answer within the timeout of " + std::to_string(timeout_ms) + " ms"; }
+
+bool from_lab(const std::string& url, const std::vector<std::string>& lab_origins) {
+    for (const std::string& origin : lab_origins)
+        if (url.compare(0, origin.size(), origin) == 0 &&
+            (url.size() == origin.size() || std::strchr("/?#", url[origin.size()])))
+            return true;
+    return false;
+}
+
+FailureContext failure_context(const TransportOptions& o, const std::string& url, std::size_t in_flight) {
+    FailureContext c;
+    c.timeout_ms = o.timeout_ms;
+    c.max_bytes = o.max_bytes;
+    c.lab = from_lab(url, o.lab_origins);
+    c.in_flight = in_flight;
+    return c;
+}
+
+// A request that ended with status 0 and no other detail: the browser reports a refused
+// connection, a reset, an answer that is not HTTP and a CORS refusal alike, by design. What the
+// page knows narrows it down: an answer that had begun broke off; the lab's origins allow
+// cross-origin reads, so there it was no CORS refusal; past the browser's own limit on requests
+// in flight it refuses to start more.
+void name_status_zero(Result& r, const FailureContext& c) {
+    r.error = ErrorKind::network;
+    if (c.in_flight >= browser_in_flight_limit) {
+        r.message = "the browser refused to start it: " + std::to_string(c.in_flight) +
+                    " requests were in flight, and Chromium fails those past about " +
+                    std::to_string(browser_in_flight_limit) + " (net::ERR_INSUFFICIENT_RESOURCES)";
+    } else if (r.first_byte >= 0) {
+        r.message = "the connection broke off after the answer began (a reset, or a body cut short)";
+    } else if (c.lab) {
+        r.message = "could not connect to the lab's origin, or its answer was not HTTP (the browser tells the two "
+                    "apart no further)";
+    } else {
+        r.message = "network error or the site refused cross-origin reads (the browser gives status 0 and no detail)";
+    }
+}
+
+// A finished request's status and size, as a Result.
+void read_outcome(Result& r, int status, std::uint64_t bytes, const FailureContext& c) {
     r.done = now_seconds();
-    r.status = f->status;
-    r.bytes = f->numBytes ? f->numBytes : f->totalBytes;
+    r.status = status;
+    r.bytes = bytes;
     if (r.status == 0) {
-        if (timeout_s > 0 && r.done - r.started >= timeout_s * 0.99) {
+        // The browser gives no sign of a timeout in an asynchronous fetch's status: it is one when
+        // the request took the whole of its time.
+        if (c.timeout_ms > 0 && r.done - r.started >= c.timeout_ms / 1000.0 * 0.99) {
             r.error = ErrorKind::timeout;
-            r.message = "no answer within " + std::to_string(static_cast<int>(timeout_s * 1000)) + " ms";
+            r.message = timeout_message(c.timeout_ms);
         } else {
-            r.error = ErrorKind::network;
-            r.message = "network error or CORS refusal (the browser gives status 0 and no detail)";
+            name_status_zero(r, c);
         }
         return;
     }
     if (r.first_byte < 0) r.first_byte = r.done;
-    if (r.bytes > max_bytes) {
+    if (r.bytes > c.max_bytes) {
         r.error = ErrorKind::too_large;
-        r.message = "body larger than the cap of " + std::to_string(max_bytes) + " bytes";
+        r.message = "body larger than the cap of " + std::to_string(c.max_bytes) + " bytes";
         return;
     }
     classify_http_status(r);
@@ -135,6 +205,8 @@ FetchTransport::FetchTransport(TransportOptions options) : options_(options) {
     // Async requests are timed on the main thread; a worker clears its own after each request.
     if (emscripten_is_main_browser_thread()) reset_browser_timing(20000);
 }
+
+double FetchTransport::cpu_now() const { return -1; }  // a page has no CPU clock: std::clock() is the wall clock
 
 FetchTransport::~FetchTransport() {
     // Fetches still in the browser's hands keep their Pending alive; they will find no owner.
@@ -148,16 +220,25 @@ Result FetchTransport::fetch(const Request& request, const std::atomic<bool>& st
     r.started = now();
     if (stop.load()) return failed_before_start(ErrorKind::cancelled, "cancelled before it started", r.started);
     if (!url_is_fetchable(request.url.c_str())) return failed_before_start(ErrorKind::bad_url, bad_url_message, now());
-    emscripten_fetch_attr_t attr = base_attributes(options_);
-    attr.attributes |= EMSCRIPTEN_FETCH_SYNCHRONOUS;
-    // A synchronous request gives no events along the way: only its start and its end are known.
-    emscripten_fetch_t* f = emscripten_fetch(&attr, request.url.c_str());
-    if (!f) return failed_before_start(ErrorKind::network, not_started_message, now());
-    read_outcome(f, r, 0, options_.max_bytes);
-    emscripten_fetch_close(f);
+    FailureContext context = failure_context(options_, request.url, 1);
+    // Synchronous, so the browser cannot be asked to stop it: a cancelled run leaves this thread
+    // to finish it in the background, holding the transport. It gives no events along the way:
+    // only its start and its end are known.
+    double bytes = 0;
+    const int status = sync_request(request.url.c_str(), std::max(options_.timeout_ms, 1), &bytes);
+    if (status < 0) {
+        r.done = now();
+        r.error = ErrorKind::timeout;
+        r.message = timeout_message(context.timeout_ms);
+        return r;
+    }
     // Best effort: the browser may add a request's timing entry only in a later task, and this
-    // thread does not return to its event loop before its next request.
-    if (r.status != 0) add_browser_timing(request.url.c_str(), r, true);
+    // thread does not return to its event loop before its next request. A failed request's entry,
+    // when there is one, says whether its answer had begun.
+    r.done = now();
+    add_browser_timing(request.url.c_str(), r, true);
+    context.timeout_ms = 0;  // a timeout was reported above
+    read_outcome(r, status, static_cast<std::uint64_t>(bytes), context);
     return r;
 }
 
@@ -166,7 +247,7 @@ void FetchTransport::start(const Request& request, Done done) {
     pending->owner = this;
     pending->done = std::move(done);
     pending->result.started = now();
-    pending->timeout_s = options_.timeout_ms / 1000.0;
+    pending->context = failure_context(options_, request.url, started_.size() + 1);
     pending->url = request.url;
     if (!url_is_fetchable(request.url.c_str())) {
         // Delivered by the next pump, like every other completion.
@@ -184,7 +265,7 @@ void FetchTransport::start(const Request& request, Done done) {
         auto* holder = static_cast<std::shared_ptr<Pending>*>(f->userData);
         std::shared_ptr<Pending> p = *holder;
         if (FetchTransport* owner = p->owner) {
-            read_outcome(f, p->result, p->timeout_s, owner->options_.max_bytes);
+            read_outcome(p->result, f->status, f->numBytes ? f->numBytes : f->totalBytes, p->context);
             auto& s = owner->started_;
             s.erase(std::remove(s.begin(), s.end(), p), s.end());
             owner->finished_.push_back(p);
@@ -195,9 +276,9 @@ void FetchTransport::start(const Request& request, Done done) {
     attr.onsuccess = finish;
     attr.onerror = finish;
     attr.onreadystatechange = [](emscripten_fetch_t* f) {
-        // HEADERS_RECEIVED: the first byte of the answer is here.
+        // HEADERS_RECEIVED or LOADING: the answer has begun. (A failure goes straight to DONE.)
         auto* p = static_cast<std::shared_ptr<Pending>*>(f->userData)->get();
-        if (f->readyState >= 2 && p->result.first_byte < 0) p->result.first_byte = now_seconds();
+        if ((f->readyState == 2 || f->readyState == 3) && p->result.first_byte < 0) p->result.first_byte = now_seconds();
     };
     if (!emscripten_fetch(&attr, request.url.c_str())) {
         delete static_cast<std::shared_ptr<Pending>*>(attr.userData);

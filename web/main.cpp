@@ -119,6 +119,7 @@ Environment page_environment() {
 #else
     env.threads_available = false;
 #endif
+    env.max_in_flight = page_in_flight_limit;
     env.hardware_concurrency = page_hardware_concurrency();
     for (int i = 0; i < page_lab_origin_count(); ++i) {
         char origin[256];

@@ -11,9 +11,9 @@ struct Window : std::enable_shared_from_this<Window> {
     Fetcher& fetcher;
     std::size_t next = 0;
 
-    void start_next() {
-        if (next >= fetcher.size()) return;
-        fetcher.start(next++, 0, [self = shared_from_this()] { self->start_next(); });
+    void start_next() {  // the next request that starts: one refused at once leaves its slot free
+        while (next < fetcher.size())
+            if (fetcher.start(next++, 0, [self = shared_from_this()] { self->start_next(); })) return;
     }
 };
 }  // namespace

@@ -91,7 +91,9 @@ std::string report_title(const RunReport& r) {
 }
 
 void status_line(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
-    if (live) {
+    if (live && experiment.current()->cancelling()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "Cancelling...");
+    } else if (live) {
         ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "%s", progress_text(experiment, *live, elapsed).c_str());
     } else if (!state.start_error.empty()) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "Cannot start: %s", state.start_error.c_str());

@@ -66,7 +66,7 @@ Result FakeTransport::fetch(const Request& request, const std::atomic<bool>& sto
             advance_if_all_waiting();
             continue;
         }
-        if (stop.load()) {
+        if (!ignores_stop && stop.load()) {
             sleepers_.erase(sleepers_.find(end));
             Result r = failed_before_start(ErrorKind::cancelled, "cancelled", now_);
             r.started = started;
@@ -74,6 +74,9 @@ Result FakeTransport::fetch(const Request& request, const std::atomic<bool>& sto
         }
         woken_.wait_for(lock, std::chrono::milliseconds(1));
     }
+    for (++held_; holding_;) woken_.wait_for(lock, std::chrono::milliseconds(1));
+    --held_;
+    ++returned_;
     const std::size_t completed = completed_;
     Result r = answer(request, started, end);
     lock.unlock();
@@ -117,6 +120,27 @@ int FakeTransport::pump(int) {
 void FakeTransport::abort_started() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (Pending& p : pending_) p.aborted = true;
+}
+
+void FakeTransport::hold() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    holding_ = true;
+}
+
+void FakeTransport::release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    holding_ = false;
+    woken_.notify_all();
+}
+
+std::size_t FakeTransport::held() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return held_;
+}
+
+std::size_t FakeTransport::returned() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return returned_;
 }
 
 std::string FakeTransport::stall() const {

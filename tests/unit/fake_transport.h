@@ -31,6 +31,15 @@ public:
     // "" unless the expected concurrency never came: then what was expected and what was waiting.
     std::string stall() const;
 
+    // Blocking fetches run on past a cancel, as a browser's synchronous request does.
+    bool ignores_stop = false;
+    // While held, a blocking fetch that has reached its end waits, in real time, before it returns:
+    // a request the browser has not answered yet.
+    void hold();
+    void release();
+    std::size_t held() const;      // blocking fetches waiting in the hold now
+    std::size_t returned() const;  // blocking fetches that have returned
+
     Result fetch(const Request& request, const std::atomic<bool>& stop) override;
     void start(const Request& request, Done done) override;
     int pump(int max_wait_ms) override;
@@ -60,6 +69,8 @@ private:
     std::size_t max_async_in_flight_ = 0;
     std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
     std::string stall_;
+    bool holding_ = false;
+    std::size_t held_ = 0, returned_ = 0;
 };
 
 // A workload whose request i takes delays[i] seconds.

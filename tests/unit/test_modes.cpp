@@ -1,10 +1,15 @@
 // Each mode against the fake transport and its manual clock: exact, deterministic wall times.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <numeric>
 #include <string>
+#include <thread>
 
+#include "experiment.h"
 #include "fake_transport.h"
 #include "run.h"
 
@@ -40,6 +45,16 @@ Summary run_fake(Mode mode, const std::vector<double>& delays, int workers = 4) 
     finish(run, fake);
     REQUIRE(run.finished());
     return run.summary();
+}
+
+// Waits up to 5 s of real time for `done`; false when it never came.
+bool within_5s(const std::function<bool()>& done) {
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+        if (Clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
 }
 
 const std::vector<double> seed_like = {0.62, 1.30, 0.85, 0.97, 0.74, 1.12, 0.58, 1.05, 0.91, 0.88, 1.23};
@@ -124,6 +139,27 @@ TEST_CASE("every mode accounts for every request when some fail") {
     }
 }
 
+TEST_CASE("every mode ends a URL that fails the check as bad url, without asking the transport") {
+    Workload w = url_workload({"example.com/x", "http://fake/1", "http//x", ":::", "ftp://h/"});
+    w.requests[1].expected_s = 0.5;
+    for (Mode mode : all_modes()) {
+        CAPTURE(mode_name(mode));
+        FakeTransport fake;
+        fake.expect_blocking(1, 1);  // only the one good URL reaches the transport
+        Run run(fake, w, mode, 1);   // bounded with K = 1: each refused URL leaves its slot to the next
+        finish(run, fake);
+        const Timeline t = run.timeline();
+        CHECK(run.summary().ok == 1);
+        CHECK(t.requests[1].result.ok());
+        for (std::size_t i : {0, 2, 3, 4}) {
+            CAPTURE(i);
+            CHECK(t.requests[i].result.error == ErrorKind::bad_url);
+            CHECK(t.requests[i].result.message == w.requests[i].url_problem);
+        }
+        CHECK(fake.max_async_in_flight() <= 1);
+    }
+}
+
 TEST_CASE("lanes: which thread or loop ran each request") {
     FakeTransport fake;
     fake.expect_blocking(3, 6);
@@ -142,9 +178,17 @@ TEST_CASE("cancel: a blocking run records what it did not fetch as cancelled") {
     FakeTransport fake;
     fake.expect_blocking(1, 5);
     Run run(fake, fake_workload(std::vector<double>(5, 1.0)), Mode::sequential, 1);
-    fake.after_blocking_fetch = [&run](std::size_t completed) {
-        if (completed == 2) run.cancel();
+    // The third fetch is held: the first two are recorded, the third has no result yet.
+    fake.after_blocking_fetch = [&fake](std::size_t completed) {
+        if (completed == 2) fake.hold();
     };
+    struct Release {  // before the run's destructor waits for its runner, whatever happens
+        FakeTransport& fake;
+        ~Release() { fake.release(); }
+    } release{fake};
+    run.begin();
+    REQUIRE(within_5s([&] { return fake.held() == 1; }));
+    run.cancel();
     finish(run, fake);
     Summary s = run.summary();
     CHECK(s.ok == 2);
@@ -164,6 +208,136 @@ TEST_CASE("cancel: an async run aborts what is in flight and skips what was neve
     CHECK(s.ok == 2);
     CHECK(s.cancelled == 4);
     CHECK(s.ok + s.errors == 6);
+}
+
+TEST_CASE("cancel: a run blocked in requests that ignore the cancel ends at once; the threads finish alone") {
+    // A browser's synchronous request cannot be interrupted: the run must not wait for it.
+    for (Mode mode : {Mode::sequential, Mode::threads, Mode::pool}) {
+        CAPTURE(std::string(mode_name(mode)));
+        const std::size_t lanes = mode_concurrency(mode, 6, 2);
+        auto fake = std::make_shared<FakeTransport>();
+        fake->expect_blocking(lanes, 6);
+        fake->ignores_stop = true;
+        fake->hold();
+        struct Release {  // lets the threads go on whatever happens, so none is left blocked
+            FakeTransport& fake;
+            ~Release() { fake.release(); }
+        } release{*fake};
+        auto run = std::make_unique<Run>(fake, fake_workload(std::vector<double>(6, 1.0)), mode, 2);
+        run->begin();
+        REQUIRE(within_5s([&] { return fake->held() == lanes; }));
+        CHECK_FALSE(run->cancelling());
+        run->cancel();
+        CHECK(run->cancelling());
+        CHECK(run->poll(0));  // at once, with every request blocked still
+        CHECK_FALSE(run->cancelling());
+        const Summary s = run->summary();
+        CHECK(s.cancelled == 6);
+        CHECK(s.ok + s.errors == 6);
+        for (const RequestRecord& r : run->timeline().requests) {
+            CHECK(r.state == RequestState::done);
+            CHECK(r.result.error == ErrorKind::cancelled);
+        }
+        CHECK(run->timeline().in_flight == 0);
+
+        run.reset();  // gone while its threads are blocked: they hold what they touch
+        fake->release();
+        // The blocked fetches return into no Run, record nothing anywhere, and start no other
+        // request; then the last thread lets go of the transport.
+        CHECK(within_5s([&] { return fake.use_count() == 1; }));
+        CHECK(fake->returned() == lanes);
+    }
+}
+
+TEST_CASE("cancel: a late result from a blocked request is dropped, each request counted once") {
+    auto fake = std::make_shared<FakeTransport>();
+    fake->expect_blocking(3, 3);
+    fake->ignores_stop = true;
+    fake->hold();
+    Run run(fake, fake_workload({1.0, 1.0, 1.0}), Mode::threads, 1);
+    std::atomic<int> ended{0};  // thread bodies (the 3 requests' and the runner's) that returned
+    run.set_thread_starter([&ended](std::function<void()> body) {
+        return std::thread([&ended, body = std::move(body)] {
+            body();
+            ++ended;
+        });
+    });
+    run.begin();
+    REQUIRE(within_5s([&] { return fake->held() == 3; }));
+    run.cancel();
+    REQUIRE(run.poll(0));
+    const Timeline cancelled = run.timeline();
+    fake->release();
+    // Each thread offers its (ok) answer to the recorder after its fetch returns, then ends.
+    REQUIRE(within_5s([&] { return ended.load() == 4; }));
+    CHECK(fake->returned() == 3);
+    const Timeline later = run.timeline();
+    CHECK(later.finished == 3);
+    CHECK(later.in_flight == 0);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(later.requests[i].result.error == ErrorKind::cancelled);
+        CHECK(later.requests[i].result.done == cancelled.requests[i].result.done);
+    }
+    CHECK(run.summary().cancelled == 3);
+}
+
+TEST_CASE("cancel: an async run is cancelling until the next poll delivers the aborted requests") {
+    FakeTransport fake;
+    Run run(fake, fake_workload(std::vector<double>(4, 1.0)), Mode::async, 1);
+    run.begin();
+    run.cancel();
+    CHECK(run.cancelling());
+    finish(run, fake);
+    CHECK_FALSE(run.cancelling());
+    CHECK(run.summary().cancelled == 4);
+}
+
+TEST_CASE("experiment: a cancel during a blocked request ends the run at the next update; the experiment can go") {
+    FakeTransport* made = nullptr;
+    Environment env;
+    env.lab_origins = {"fake://lab"};
+    auto experiment = std::make_unique<Experiment>(
+        [&made](const TransportOptions&) {
+            auto fake = std::make_unique<FakeTransport>();
+            fake->expect_blocking(1, 3);
+            fake->ignores_stop = true;
+            fake->hold();
+            made = fake.get();
+            return fake;
+        },
+        env);
+    experiment->settings.mode = Mode::sequential;
+    experiment->settings.preset = Preset::lab;
+    experiment->settings.n = 3;
+    REQUIRE(experiment->start() == "");
+    REQUIRE(within_5s([&] { return made->held() == 1; }));
+    experiment->cancel();
+    REQUIRE(experiment->current()->cancelling());
+    CHECK(experiment->update());  // the next frame's update: finished, with every request accounted for
+    CHECK_FALSE(experiment->running());
+    REQUIRE(experiment->latest().size() == 1);
+    CHECK(experiment->latest()[0].summary.cancelled == 3);
+    FakeTransport* transport = made;
+    experiment.reset();   // the thread still blocked holds its transport
+    transport->release(); // and frees it once its request returns
+}
+
+TEST_CASE("experiment: async above the platform's limit on requests in flight is refused with the reason") {
+    Environment env;
+    env.lab_origins = {"fake://lab"};
+    env.max_in_flight = 100;
+    Experiment experiment([](const TransportOptions&) { return std::make_unique<FakeTransport>(); }, env);
+    experiment.settings.preset = Preset::lab;
+    experiment.settings.n = 101;
+    CHECK(experiment.unavailable_reason(Mode::async) ==
+          "all at once: at most 100 requests in flight here (the browser fails what it cannot hold), and N is 101; "
+          "bounded runs any N");
+    CHECK(experiment.unavailable_reason(Mode::bounded).empty());
+    CHECK(experiment.start().find("async: all at once: at most 100") == 0);
+    experiment.settings.n = 100;
+    CHECK(experiment.unavailable_reason(Mode::async).empty());
+    experiment.settings.workers = 101;
+    CHECK(experiment.unavailable_reason(Mode::bounded) == "at most 100 requests in flight here");
 }
 
 TEST_CASE("an empty workload finishes at once with nothing to report") {

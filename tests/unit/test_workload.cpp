@@ -108,3 +108,43 @@ TEST_CASE("flaky preset: each fault by request id, the rest with a 10% chance of
                                       [](const Request& r) { return r.url.find("fault=") != std::string::npos; });
     CHECK(faulty == 10);  // 5 in every 25
 }
+
+TEST_CASE("URL check: an absolute http or https URL with a host passes") {
+    for (const char* url : {"http://a/", "https://example.org/x?y=1#z", "HTTP://A", "http://127.0.0.1:8080/delay?ms=5",
+                            "http://[::1]:8080/", "http://[::1]", "http://user:pw@host:1/p", "http://h:/",
+                            "http://127.0.0.1:1/\xff"}) {
+        CAPTURE(url);
+        CHECK(url_problem(url) == "");
+    }
+}
+
+TEST_CASE("URL check: what a browser would resolve against the page, or cannot fetch, is named") {
+    struct Case {
+        const char* url;
+        const char* problem;
+    };
+    for (const Case& c : {Case{"example.com/x", "not an absolute URL"}, Case{"http//x", "not an absolute URL"},
+                          Case{":::", "not an absolute URL"}, Case{"/delay?ms=5", "not an absolute URL"},
+                          Case{"example.com:8080/x", "not an absolute URL"}, Case{"", "not an absolute URL"},
+                          Case{"ftp://127.0.0.1/file", "the scheme ftp: only http and https"},
+                          Case{"http:x", "http: must be followed by // and a host"},
+                          Case{"http:///x", "no host"}, Case{"http://user@/x", "no host"},
+                          Case{"http://[::1", "an IPv6 address without its closing ]"},
+                          Case{"http://[::1]x/", "something other than a port after the IPv6 address"},
+                          Case{"http://exa mple.com/", "the host holds a character no host name can"},
+                          Case{"http://h:0/", "the port 0: a number from 1 to 65535"},
+                          Case{"http://h:65536/", "the port 65536: a number from 1 to 65535"},
+                          Case{"http://h:8o/", "the port 8o: a number from 1 to 65535"},
+                          Case{"http://h:123456789012345678901234567890/", "the port"}}) {
+        CAPTURE(c.url);
+        CHECK(url_problem(c.url).find(c.problem) == 0);
+    }
+}
+
+TEST_CASE("URL list: a URL that fails the check is marked, the others are not") {
+    Workload w = url_workload({"http://a/", "example.com/x", "http//x", ":::"});
+    CHECK(w.requests[0].url_problem.empty());
+    for (std::size_t i = 1; i < 4; ++i) CHECK(w.requests[i].url_problem.find("not an absolute URL") == 0);
+    // The presets build their URLs from the lab's origins: nothing to check.
+    CHECK(lab_workload({"fake://lab"}, 1, 5).requests[0].url_problem.empty());
+}
