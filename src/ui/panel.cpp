@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "panel_parts.h"
+#include "text_layout.h"
 
 namespace fetchlab::ui {
 
@@ -91,7 +92,11 @@ std::string report_title(const RunReport& r) {
 }
 
 void status_line(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
-    if (live) {
+    const Environment& env = experiment.environment();
+    if (state.start_when_warm) {
+        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "Starting as soon as the threads are warm: %d of %d ready.",
+                           std::max(env.threads_ready, 0), env.thread_pool);
+    } else if (live) {
         ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "%s", progress_text(experiment, *live, elapsed).c_str());
     } else if (!state.start_error.empty()) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "Cannot start: %s", state.start_error.c_str());
@@ -103,6 +108,34 @@ void status_line(const Experiment& experiment, const PanelState& state, const Ti
     } else {
         ImGui::TextDisabled("Ready.");
     }
+    // What the page's query asked for and did not get, until the next run or change.
+    for (const std::string& notice : state.notices)
+        ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "Setting not applied as given: %s", notice.c_str());
+}
+
+// Which requests waited for a free connection, per run shown, computed again only when its
+// timeline has changed.
+void attach_waits(std::vector<WaterfallRun>& runs, PanelState& state) {
+    std::vector<WaitsCache> kept;
+    for (const WaterfallRun& r : runs) {
+        const auto same = [&r](const WaitsCache& c) {
+            return c.timeline == r.timeline && c.run_start == r.timeline->run_start && c.finished == r.timeline->finished;
+        };
+        const auto found = std::find_if(state.waits.begin(), state.waits.end(), same);
+        if (found != state.waits.end()) kept.push_back(std::move(*found));
+        else kept.push_back({r.timeline, r.timeline->run_start, r.timeline->finished, ConnectionWaits(*r.timeline, *r.workload)});
+    }
+    state.waits = std::move(kept);
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i].waits = &state.waits[i].waits;
+}
+
+// One history run in the waterfall instead of the latest, with the way back.
+void history_banner(const Experiment& experiment, PanelState& state) {
+    const RunReport& r = experiment.history()[static_cast<std::size_t>(state.history_shown)];
+    ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "History, run %d of %zu: %s", state.history_shown + 1,
+                       experiment.history().size(), r.workload.name.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Back to the latest runs")) state.history_shown = -1;
 }
 
 // About as wide as the results table draws itself, so the lesson can have the rest.
@@ -119,12 +152,18 @@ const char* const welcome =
     "Fetch the pages one after another, with a thread each, or all at once from one thread, and see where the "
     "time goes. Choose a mode (or All modes) and a workload, then press Run.";
 
-void lesson_box(const std::string& text, float height) {
+// The lesson as lines that break at spaces only, so no number is split across two lines.
+std::string wrapped(const std::string& text, float width) {
+    const Measure measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
+    std::string out;
+    for (const std::string& line : wrap_at_spaces(text, width, measure)) out += (out.empty() ? "" : "\n") + line;
+    return out;
+}
+
+void lesson_box(const std::string& wrapped_text, float height) {
     ImGui::BeginChild("lesson", ImVec2(0, height), true);
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "What happened");
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(text.c_str());
-    ImGui::PopTextWrapPos();
+    ImGui::TextUnformatted(wrapped_text.c_str());
     ImGui::EndChild();
 }
 
@@ -163,13 +202,18 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     const double elapsed = run ? std::max(0.0, now - live.run_start) : 0;
     status_line(experiment, state, run ? &live : nullptr, elapsed);
 
+    if (state.history_shown >= static_cast<int>(experiment.history().size())) state.history_shown = -1;
+    const bool from_history = state.history_shown >= 0;
+    if (from_history) history_banner(experiment, state);
     std::vector<WaterfallRun> runs;
-    for (const RunReport& r : experiment.latest()) {
+    auto add_report = [&runs](const RunReport& r) {
         const double extent = std::max(r.summary.wall_s, r.timeline.last_done - r.timeline.run_start);
-        runs.push_back(
-            {r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
-    }
-    if (run) {
+        runs.push_back({r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
+    };
+    if (from_history) add_report(experiment.history()[static_cast<std::size_t>(state.history_shown)]);
+    else
+        for (const RunReport& r : experiment.latest()) add_report(r);
+    if (run && !from_history) {
         runs.push_back({run->mode(), run->workers(), &run->workload(), &live, true, now, elapsed,
                         mode_title(run->mode(), run->workers()) + ":  running, " + std::to_string(live.finished) +
                             "/" + std::to_string(live.requests.size()) + " done"});
@@ -183,7 +227,8 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     std::string lesson = lesson_text(experiment.latest(), experiment.environment());
     if (lesson.empty()) lesson = run ? "The lesson appears when the run finishes." : welcome;
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    const float lesson_h = ImGui::CalcTextSize(lesson.c_str(), nullptr, false, lesson_w - style.WindowPadding.x * 2).y +
+    lesson = wrapped(lesson, lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize);
+    const float lesson_h = ImGui::CalcTextSize(lesson.c_str()).y +
                            line + style.WindowPadding.y * 2 + style.ItemSpacing.y;
     const std::size_t rows = std::max<std::size_t>(experiment.latest().size() + (run ? 1 : 0), 1);
     const float table_h = static_cast<float>(rows + 1) * (ImGui::GetTextLineHeight() + style.CellPadding.y * 2) +
@@ -192,6 +237,7 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     const float bottom_h = std::clamp(std::max(lesson_h, table_h), line * 6, std::max(line * 6, avail.y - line * 12));
     const float waterfall_h = std::max(avail.y - bottom_h - style.ItemSpacing.y, line * 8);
 
+    attach_waits(runs, state);
     draw_waterfall(runs, state, ImVec2(avail.x, waterfall_h));
 
     ImGui::BeginChild("results", ImVec2(table_w, bottom_h), false);
