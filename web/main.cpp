@@ -41,8 +41,11 @@ EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
 EM_JS(void, page_test_bytes, (char* out, int size), { HEAPU8.set(window.fetchlab.testBytes.subarray(0, size), out); });
-EM_JS(void, page_waterfall_view, (int first_row, int rows, int label_every), {
-    window.fetchlab.waterfall = { firstRow: first_row, rows: rows, labelEvery: label_every };
+// What the panel shows, for tests and scripts: the waterfall's scroll, and the status line (only
+// when it changed).
+EM_JS(void, page_panel_view, (int first_row, int rows, int label_every, int all_fit, const char* status), {
+    window.fetchlab.waterfall = { firstRow: first_row, rows: rows, labelEvery: label_every, allFit: all_fit !== 0 };
+    if (status) window.fetchlab.status = UTF8ToString(status);
 });
 namespace {
 
@@ -205,7 +208,11 @@ void frame(void* arg) {
     glClear(GL_COLOR_BUFFER_BIT);
     app.renderer.render(*ImGui::GetDrawData());
     const ui::WaterfallView& view = app.panel.waterfall;
-    page_waterfall_view(view.first_row, view.rows, view.label_every);
+    static std::string status_shown;
+    const bool status_changed = app.panel.status != status_shown;
+    if (status_changed) status_shown = app.panel.status;
+    page_panel_view(view.first_row, view.rows, view.label_every, view.all_fit ? 1 : 0,
+                    status_changed ? status_shown.c_str() : nullptr);
     if (++app.frames == 1) page_first_frame();
 }
 

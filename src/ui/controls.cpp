@@ -189,10 +189,12 @@ void unavailable_lines(const Experiment& experiment) {
         if (waiting) {
             ImGui::TextDisabled("%s: %s (Run waits for them)", modes.c_str(), reason.c_str());
         } else {
-            ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "Unavailable here: %s: %s.%s", modes.c_str(),
-                               reason.c_str(), isolation_hint(experiment.environment()).c_str());
+            ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "Unavailable here: %s: %s.", modes.c_str(), reason.c_str());
         }
     }
+    const std::string hint = isolation_hint(experiment.environment());
+    if (!modes_by_reason.empty() && !hint.empty())
+        ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "%s", hint.c_str() + 1);
 }
 
 }  // namespace

@@ -91,26 +91,37 @@ std::string report_title(const RunReport& r) {
     return t;
 }
 
-void status_line(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
+// The status line: what is running, waiting or refused, else what finished; then the notices.
+std::string status_text(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
     const Environment& env = experiment.environment();
-    if (state.start_when_warm) {
-        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "Starting as soon as the threads are warm: %d of %d ready.",
-                           std::max(env.threads_ready, 0), env.thread_pool);
-    } else if (live) {
-        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "%s", progress_text(experiment, *live, elapsed).c_str());
-    } else if (!state.start_error.empty()) {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "Cannot start: %s", state.start_error.c_str());
-    } else if (!experiment.latest().empty()) {
+    if (state.start_when_warm)
+        return "Starting as soon as the threads are warm: " + std::to_string(std::max(env.threads_ready, 0)) + " of " +
+               std::to_string(env.thread_pool) + " ready.";
+    if (live) return progress_text(experiment, *live, elapsed);
+    if (!state.start_error.empty()) return "Cannot start: " + state.start_error;
+    if (!experiment.latest().empty()) {
         const RunReport& first = experiment.latest().front();
-        ImGui::Text("Finished: %zu %s of %s (%zu requests).", experiment.latest().size(),
-                    experiment.latest().size() == 1 ? "run" : "runs", first.workload.name.c_str(),
-                    first.workload.size());
-    } else {
-        ImGui::TextDisabled("Ready.");
+        const std::size_t runs = experiment.latest().size();
+        return "Finished: " + std::to_string(runs) + (runs == 1 ? " run" : " runs") + " of " + first.workload.name +
+               " (" + std::to_string(first.workload.size()) + " requests).";
     }
+    return "Ready.";
+}
+
+void status_line(const Experiment& experiment, PanelState& state, const Timeline* live, double elapsed) {
+    const std::string text = status_text(experiment, state, live, elapsed);
+    const ImVec4 color = state.start_when_warm || live ? ImVec4(1.0f, 0.9f, 0.5f, 1)
+                         : !state.start_error.empty()  ? ImGui::ColorConvertU32ToFloat4(error_color)
+                         : experiment.latest().empty() ? dim_text_color()
+                                                       : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    ImGui::TextColored(color, "%s", text.c_str());
+    state.status = text;
     // What the page's query asked for and did not get, until the next run or change.
-    for (const std::string& notice : state.notices)
-        ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "Setting not applied as given: %s", notice.c_str());
+    for (const std::string& notice : state.notices) {
+        const std::string line = "Setting not applied as given: " + notice;
+        ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "%s", line.c_str());
+        state.status += "\n" + line;
+    }
 }
 
 // Which requests waited for a free connection, per run shown, computed again only when its
@@ -230,7 +241,9 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     lesson = wrapped(lesson, lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize);
     const float lesson_h = ImGui::CalcTextSize(lesson.c_str()).y +
                            line + style.WindowPadding.y * 2 + style.ItemSpacing.y;
-    const std::size_t rows = std::max<std::size_t>(experiment.latest().size() + (run ? 1 : 0), 1);
+    // An open history shows its newest runs (up to 6) without scrolling; the rest scroll.
+    const std::size_t history_rows = state.history_open ? std::min<std::size_t>(experiment.history().size(), 6) + 1 : 0;
+    const std::size_t rows = std::max<std::size_t>(experiment.latest().size() + (run ? 1 : 0), 1) + history_rows;
     const float table_h = static_cast<float>(rows + 1) * (ImGui::GetTextLineHeight() + style.CellPadding.y * 2) +
                           ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y * 2;
     // The lesson comes first; the waterfall keeps at least a dozen lines (and scrolls).

@@ -56,6 +56,7 @@ struct PanelState {
     bool history_open = false;  // the history under the results table
     LiveClock clock;
     WaterfallView waterfall;    // (output) what the waterfall showed last frame
+    std::string status;         // (output) the status line and the notices under it, last frame
     std::vector<WaitsCache> waits;  // (internal)
 };
 

@@ -276,7 +276,12 @@ void draw_bars(const Frame& f, const WaterfallRun& run, std::size_t i, float y) 
         if (f.labels) {
             std::string name = error_kind_name(res.error);
             if (res.status > 0) name += " " + std::to_string(res.status);
-            dl->AddText(ImVec2(xe + 5, y + (f.row_h - f.text_h) / 2), color, name.c_str());
+            // Past the bar's end, or inside it when the view ends first.
+            const float w = ImGui::CalcTextSize(name.c_str()).x;
+            const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+            const float x = xe + 5 + w <= right ? xe + 5 : std::max(xs, xe - 5 - w);
+            const ImU32 text = xe + 5 + w <= right ? color : IM_COL32(255, 255, 255, 230);
+            dl->AddText(ImVec2(x, y + (f.row_h - f.text_h) / 2), text, name.c_str());
         }
     }
 }
