@@ -98,6 +98,7 @@ void Experiment::begin_next() {
     TransportOptions options;
     options.timeout_ms = started_with_.timeout_ms;
     options.lab_origins = environment_.lab_origins;
+    options.max_bytes = static_cast<std::uint64_t>(started_with_.max_body_kb) * 1024;
     transport_ = make_transport_(options);
     run_ = std::make_unique<Run>(transport_, workload_, mode, started_with_.workers);
     run_->begin();
@@ -112,6 +113,10 @@ bool Experiment::update() {
     if (!run_ || !run_->poll(0)) return false;
     latest_.push_back(report_of(*run_));
     history_.push_back(latest_.back());
+    Settings ran = started_with_;
+    ran.mode = run_->mode();
+    ran.all_modes = false;
+    history_settings_.push_back(std::move(ran));
     run_.reset();
     transport_.reset();
     if (!queue_.empty()) begin_next();
@@ -123,6 +128,7 @@ Mode Experiment::current_mode() const { return run_ ? run_->mode() : settings.mo
 void Experiment::clear() {
     latest_.clear();
     history_.clear();
+    history_settings_.clear();
 }
 
 std::string Experiment::latest_json() const { return report_json(latest_); }

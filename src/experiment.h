@@ -27,6 +27,7 @@ struct Settings {
     int origins = 1;               // how many of the lab's ports to spread requests over
     std::string urls_text;         // the custom list: one URL a line
     int timeout_ms = 30000;
+    int max_body_kb = 64 * 1024;   // a larger body ends as too_large (the transport's default cap)
 };
 
 // What the platform offers, shown in the panel's environment line.
@@ -76,6 +77,8 @@ public:
     const std::vector<RunReport>& latest() const { return latest_; }
     // Every finished run since the page opened (or clear()), oldest first.
     const std::vector<RunReport>& history() const { return history_; }
+    // The settings each run of history() ran with (its own mode, never "all"), index for index.
+    const std::vector<Settings>& history_settings() const { return history_settings_; }
     void clear();
 
     // The CLI's JSON document for latest().
@@ -95,6 +98,7 @@ private:
     Workload workload_;
     Settings started_with_;  // the settings of the latest start(), for every mode it queued
     std::vector<RunReport> latest_, history_;
+    std::vector<Settings> history_settings_;
 };
 
 // Plain words about a set of runs of one workload, with their own numbers: how each mode spent

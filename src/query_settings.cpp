@@ -73,6 +73,8 @@ QueryArgument apply_query_argument(Settings& s, const std::string& argument) {
         problem = set_number(key, value, B::workers_min, B::workers_max, s.workers);
     } else if (key == "timeout") {
         problem = set_number(key, value, B::timeout_min, B::timeout_max, s.timeout_ms);
+    } else if (key == "max_kb") {
+        problem = set_number(key, value, B::body_kb_min, B::body_kb_max, s.max_body_kb);
     } else if (key == "url") {
         // One url= is one line of the list: a newline inside it would smuggle in more.
         if (value.empty() || value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
@@ -83,7 +85,7 @@ QueryArgument apply_query_argument(Settings& s, const std::string& argument) {
         if (value == "1") result.autorun = true;
         else if (value != "0") problem = "autorun must be 0 or 1, not '" + shown(value) + "'";
     } else {
-        problem = "unknown setting '" + shown(key) + "' (use mode, preset, n, latency, workers, origins, timeout, url, autorun)";
+        problem = "unknown setting '" + shown(key) + "' (use mode, preset, n, latency, workers, origins, timeout, max_kb, url, autorun)";
     }
     return result;
 }

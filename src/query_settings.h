@@ -16,6 +16,7 @@ struct SettingBounds {
     static constexpr long workers_min = 1, workers_max = 256;
     static constexpr long origins_min = 1, origins_max = 64;     // the lab listens on at most 64 ports
     static constexpr long timeout_min = 1, timeout_max = 600000; // ms
+    static constexpr long body_kb_min = 1, body_kb_max = 64 * 1024; // the body-size cap, KB
 };
 
 struct QueryArgument {

@@ -41,6 +41,12 @@ EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
 EM_JS(void, page_test_bytes, (char* out, int size), { HEAPU8.set(window.fetchlab.testBytes.subarray(0, size), out); });
+// What the panel shows, for tests and scripts: the waterfall's scroll, and the status line (only
+// when it changed).
+EM_JS(void, page_panel_view, (int first_row, int rows, int label_every, int all_fit, const char* status), {
+    window.fetchlab.waterfall = { firstRow: first_row, rows: rows, labelEvery: label_every, allFit: all_fit !== 0 };
+    if (status) window.fetchlab.status = UTF8ToString(status);
+});
 namespace {
 
 struct App {
@@ -142,6 +148,22 @@ void fit_canvas(App& app) {
     ImGui::GetIO().FontGlobalScale = static_cast<float>(std::max(1.0, ratio));
 }
 
+// Emscripten's GLFW (3.1.6) passes the browser's wheel deltaY to the scroll callback as it comes:
+// positive for down and about 100 a notch, where GLFW and ImGui mean positive for up and 1 a notch,
+// so one notch scrolled 100 steps the wrong way. Newer Emscripten flips and scales it; the
+// browser's own wheel event means the same in every version, so ImGui gets its wheel from there.
+void use_browser_wheel(GLFWwindow* window) {
+    glfwSetScrollCallback(window, nullptr);
+    emscripten_set_wheel_callback("#canvas", nullptr, true, [](int, const EmscriptenWheelEvent* e, void*) -> EM_BOOL {
+        // A notch is 100 pixels, 3 lines or a page (DOM_DELTA_PIXEL, _LINE, _PAGE).
+        const double per_notch = e->deltaMode == DOM_DELTA_PIXEL ? 100 : e->deltaMode == DOM_DELTA_LINE ? 3 : 1;
+        ImGuiIO& io = ImGui::GetIO();
+        io.MouseWheel -= static_cast<float>(e->deltaY / per_notch);
+        io.MouseWheelH -= static_cast<float>(e->deltaX / per_notch);
+        return EM_TRUE;  // the page itself does not scroll
+    });
+}
+
 // The page's documents are JSON whatever bytes a message holds: escaped, invalid UTF-8 replaced.
 void publish_error(const std::string& error) {
     const nlohmann::json doc = {{"fetchlab", fetchlab_version()}, {"error", error}, {"runs", nlohmann::json::array()}};
@@ -166,7 +188,10 @@ void frame(void* arg) {
     const bool settled = !env.threads_available || app.frames >= app.pool_warm_frame + 5;
     if (app.autorun && app.frames >= 2 && !warming && settled) {
         app.autorun = false;
-        if (const std::string why = app.experiment->start(); !why.empty()) publish_error(why);
+        if (const std::string why = app.experiment->start(); !why.empty()) {
+            app.panel.start_error = why;
+            publish_error(why);
+        }
     }
     // Every batch of runs publishes its results when it ends, however it was started (the query's
     // autorun, the panel's Run button), so tests and a workshop's console see every result.
@@ -183,6 +208,12 @@ void frame(void* arg) {
     glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     app.renderer.render(*ImGui::GetDrawData());
+    const ui::WaterfallView& view = app.panel.waterfall;
+    static std::string status_shown;
+    const bool status_changed = app.panel.status != status_shown;
+    if (status_changed) status_shown = app.panel.status;
+    page_panel_view(view.first_row, view.rows, view.label_every, view.all_fit ? 1 : 0,
+                    status_changed ? status_shown.c_str() : nullptr);
     if (++app.frames == 1) page_first_frame();
 }
 
@@ -218,6 +249,7 @@ int main(int argc, char** argv) {
     ImGui::GetIO().IniFilename = nullptr;  // nothing to persist in a browser tab
     ImGui::StyleColorsDark();
     ImGui_ImplGlfw_InitForOpenGL(app.window, true);
+    use_browser_wheel(app.window);
     if (const std::string error = app.renderer.init(); !error.empty()) {
         page_fail(("fetchlab could not draw its panel with this browser's WebGL2: " + error).c_str());
         return 1;
@@ -229,7 +261,10 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const QueryArgument argument = apply_query_argument(experiment.settings, argv[i]);
         app.autorun |= argument.autorun;
-        if (!argument.problem.empty()) std::printf("fetchlab: %s\n", argument.problem.c_str());
+        if (!argument.problem.empty()) {
+            std::printf("fetchlab: %s\n", argument.problem.c_str());
+            app.panel.notices.push_back(argument.problem);
+        }
     }
     app.experiment = &experiment;
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "panel_parts.h"
+#include "text_layout.h"
 
 namespace fetchlab::ui {
 
@@ -90,33 +91,81 @@ std::string report_title(const RunReport& r) {
     return t;
 }
 
-void status_line(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
-    if (live && experiment.current()->cancelling()) {
-        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "Cancelling...");
-    } else if (live) {
-        ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.5f, 1), "%s", progress_text(experiment, *live, elapsed).c_str());
-    } else if (!state.start_error.empty()) {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "Cannot start: %s", state.start_error.c_str());
-    } else if (!experiment.latest().empty()) {
+// The status line: what is running, waiting or refused, else what finished; then the notices.
+std::string status_text(const Experiment& experiment, const PanelState& state, const Timeline* live, double elapsed) {
+    const Environment& env = experiment.environment();
+    if (state.start_when_warm)
+        return "Starting as soon as the threads are warm: " + std::to_string(std::max(env.threads_ready, 0)) + " of " +
+               std::to_string(env.thread_pool) + " ready.";
+    if (live && experiment.current()->cancelling()) return "Cancelling...";
+    if (live) return progress_text(experiment, *live, elapsed);
+    if (!state.start_error.empty()) return "Cannot start: " + state.start_error;
+    if (!experiment.latest().empty()) {
         const RunReport& first = experiment.latest().front();
-        ImGui::Text("Finished: %zu %s of %s (%zu requests).", experiment.latest().size(),
-                    experiment.latest().size() == 1 ? "run" : "runs", first.workload.name.c_str(),
-                    first.workload.size());
-    } else {
-        ImGui::TextDisabled("Ready.");
+        const std::size_t runs = experiment.latest().size();
+        return "Finished: " + std::to_string(runs) + (runs == 1 ? " run" : " runs") + " of " + first.workload.name +
+               " (" + std::to_string(first.workload.size()) + " requests).";
     }
+    return "Ready.";
+}
+
+void status_line(const Experiment& experiment, PanelState& state, const Timeline* live, double elapsed) {
+    const std::string text = status_text(experiment, state, live, elapsed);
+    const ImVec4 color = state.start_when_warm || live ? ImVec4(1.0f, 0.9f, 0.5f, 1)
+                         : !state.start_error.empty()  ? ImGui::ColorConvertU32ToFloat4(error_color)
+                         : experiment.latest().empty() ? dim_text_color()
+                                                       : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    ImGui::TextColored(color, "%s", text.c_str());
+    state.status = text;
+    // What the page's query asked for and did not get, until the next run or change.
+    for (const std::string& notice : state.notices) {
+        const std::string line = "Setting not applied as given: " + notice;
+        ImGui::TextColored(ImVec4(0.95f, 0.75f, 0.35f, 1), "%s", line.c_str());
+        state.status += "\n" + line;
+    }
+}
+
+// Which requests waited for a free connection, per run shown, computed again only when its
+// timeline has changed.
+void attach_waits(std::vector<WaterfallRun>& runs, PanelState& state) {
+    std::vector<WaitsCache> kept;
+    for (const WaterfallRun& r : runs) {
+        const auto same = [&r](const WaitsCache& c) {
+            return c.timeline == r.timeline && c.run_start == r.timeline->run_start && c.finished == r.timeline->finished;
+        };
+        const auto found = std::find_if(state.waits.begin(), state.waits.end(), same);
+        if (found != state.waits.end()) kept.push_back(std::move(*found));
+        else kept.push_back({r.timeline, r.timeline->run_start, r.timeline->finished, ConnectionWaits(*r.timeline, *r.workload)});
+    }
+    state.waits = std::move(kept);
+    for (std::size_t i = 0; i < runs.size(); ++i) runs[i].waits = &state.waits[i].waits;
+}
+
+// One history run in the waterfall instead of the latest, with the way back.
+void history_banner(const Experiment& experiment, PanelState& state) {
+    const RunReport& r = experiment.history()[static_cast<std::size_t>(state.history_shown)];
+    ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "History, run %d of %zu: %s", state.history_shown + 1,
+                       experiment.history().size(), r.workload.name.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Back to the latest runs")) state.history_shown = -1;
 }
 
 const char* const welcome =
     "Fetch the pages one after another, with a thread each, or all at once from one thread, and see where the "
     "time goes. Choose a mode (or All modes) and a workload, then press Run.";
 
-void lesson_box(const std::string& text, float height) {
+// The lesson as lines that break at spaces only, so no number is split across two lines.
+std::string wrapped(const std::string& text, float width) {
+    const Measure measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
+    std::string out;
+    for (const std::string& line : wrap_at_spaces(text, width, measure)) out += (out.empty() ? "" : "\n") + line;
+    return out;
+}
+
+void lesson_box(const std::string& wrapped_text, float height) {
     ImGui::BeginChild("lesson", ImVec2(0, height), true);
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "What happened");
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(text.c_str());
-    ImGui::PopTextWrapPos();
+    ImGui::TextUnformatted(wrapped_text.c_str());
     ImGui::EndChild();
 }
 
@@ -155,13 +204,18 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     const double elapsed = run ? std::max(0.0, now - live.run_start) : 0;
     status_line(experiment, state, run ? &live : nullptr, elapsed);
 
+    if (state.history_shown >= static_cast<int>(experiment.history().size())) state.history_shown = -1;
+    const bool from_history = state.history_shown >= 0;
+    if (from_history) history_banner(experiment, state);
     std::vector<WaterfallRun> runs;
-    for (const RunReport& r : experiment.latest()) {
+    auto add_report = [&runs](const RunReport& r) {
         const double extent = std::max(r.summary.wall_s, r.timeline.last_done - r.timeline.run_start);
-        runs.push_back(
-            {r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
-    }
-    if (run) {
+        runs.push_back({r.summary.mode, r.summary.workers, &r.workload, &r.timeline, false, 0, extent, report_title(r)});
+    };
+    if (from_history) add_report(experiment.history()[static_cast<std::size_t>(state.history_shown)]);
+    else
+        for (const RunReport& r : experiment.latest()) add_report(r);
+    if (run && !from_history) {
         runs.push_back({run->mode(), run->workers(), &run->workload(), &live, true, now, elapsed,
                         mode_title(run->mode(), run->workers()) + ":  running, " + std::to_string(live.finished) +
                             "/" + std::to_string(live.requests.size()) + " done"});
@@ -175,15 +229,19 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     std::string lesson = lesson_text(experiment.latest(), experiment.environment());
     if (lesson.empty()) lesson = run ? "The lesson appears when the run finishes." : welcome;
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    const float lesson_h = ImGui::CalcTextSize(lesson.c_str(), nullptr, false, lesson_w - style.WindowPadding.x * 2).y +
+    lesson = wrapped(lesson, lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize);
+    const float lesson_h = ImGui::CalcTextSize(lesson.c_str()).y +
                            line + style.WindowPadding.y * 2 + style.ItemSpacing.y;
-    const std::size_t rows = std::max<std::size_t>(experiment.latest().size() + (run ? 1 : 0), 1);
+    // An open history shows its newest runs (up to 6) without scrolling; the rest scroll.
+    const std::size_t history_rows = state.history_open ? std::min<std::size_t>(experiment.history().size(), 6) + 1 : 0;
+    const std::size_t rows = std::max<std::size_t>(experiment.latest().size() + (run ? 1 : 0), 1) + history_rows;
     const float table_h = static_cast<float>(rows + 1) * (ImGui::GetTextLineHeight() + style.CellPadding.y * 2) +
                           ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y * 2;
     // The lesson comes first; the waterfall keeps at least a dozen lines (and scrolls).
     const float bottom_h = std::clamp(std::max(lesson_h, table_h), line * 6, std::max(line * 6, avail.y - line * 12));
     const float waterfall_h = std::max(avail.y - bottom_h - style.ItemSpacing.y, line * 8);
 
+    attach_waits(runs, state);
     draw_waterfall(runs, state, ImVec2(avail.x, waterfall_h));
 
     ImGui::BeginChild("results", ImVec2(table_w, bottom_h), false);

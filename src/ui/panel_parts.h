@@ -42,6 +42,7 @@ struct WaterfallRun {
     double now = 0;        // live runs: the transport clock's "now"
     double extent = 0;     // seconds since the run's start that the run spans so far
     std::string title;     // "threads: 11 requests in 1.31 s (ideal 1.30 s)"
+    const ConnectionWaits* waits = nullptr;  // which requests waited for a free connection
 };
 
 // waterfall.cpp: a row per request, coloured by phase, with a shared time axis. Fills `size`.
@@ -51,5 +52,9 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
 void draw_results_table(const Experiment& experiment, PanelState& state, const Timeline* live, double live_elapsed);
 // About as wide as that table draws itself, so the lesson beside it can have the rest.
 float results_table_width();
+
+// history.cpp: every run since the page opened with the settings it ran with, newest first; a
+// click on a row shows that run in the waterfall (state.history_shown).
+void draw_history(const Experiment& experiment, PanelState& state);
 
 }  // namespace fetchlab::ui

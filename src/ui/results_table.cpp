@@ -193,16 +193,7 @@ void draw_results_table(const Experiment& experiment, PanelState& state, const T
         ImGui::EndTable();
     }
 
-    // Every run since the page opened, newest first.
-    const std::vector<RunReport>& history = experiment.history();
-    const std::string title = "History: " + std::to_string(history.size()) + (history.size() == 1 ? " run" : " runs") +
-                              "###history";
-    ImGui::SetNextItemOpen(state.history_open, ImGuiCond_Always);
-    state.history_open = ImGui::CollapsingHeader(title.c_str());
-    if (state.history_open && !history.empty() && begin_table("history", columns(nullptr, true))) {
-        for (auto it = history.rbegin(); it != history.rend(); ++it) report_row(*it, 0, false, true, false);
-        ImGui::EndTable();
-    }
+    draw_history(experiment, state);
 }
 
 }  // namespace fetchlab::ui

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "panel_parts.h"
+#include "text_layout.h"
 
 namespace fetchlab::ui {
 
@@ -17,6 +18,7 @@ constexpr ImU32 wait_color = IM_COL32(80, 145, 235, 255);
 constexpr ImU32 download_color = IM_COL32(90, 200, 110, 255);
 constexpr ImU32 in_flight_color = IM_COL32(80, 145, 235, 140);  // running, phases not known yet
 constexpr ImU32 cancelled_color = IM_COL32(200, 160, 160, 255);
+constexpr ImU32 failed_color = IM_COL32(235, 70, 70, 150);  // the span of a failed request
 constexpr ImU32 grid_color = IM_COL32(255, 255, 255, 22);
 constexpr ImU32 header_color = IM_COL32(255, 255, 255, 14);
 constexpr ImU32 hover_color = IM_COL32(255, 255, 255, 28);
@@ -31,6 +33,7 @@ struct Frame {
     float row_h = 1, text_h = 1;
     int header_rows = 1;
     bool labels = true;                // rows are tall enough for text
+    int label_every = 1;               // else a label on every k-th row
 
     float x(double seconds) const { return x0 + static_cast<float>(seconds / t_max) * (x1 - x0); }
 };
@@ -127,8 +130,8 @@ void draw_legend(PanelState& state) {
     legend_item(flow, connect_color, "connecting");
     legend_item(flow, wait_color, "waiting for the first byte");
     legend_item(flow, download_color, "downloading");
-    legend_item(flow, in_flight_color, "in flight");
-    legend_item(flow, error_color, "error");
+    legend_item(flow, in_flight_color, "in flight (phases not reported)");
+    legend_item(flow, failed_color, "failed");
     legend_item(flow, cancelled_color, "cancelled");
     flow.next(checkbox_width("Fit rows"), ImGui::GetFontSize() * 2);
     ImGui::Checkbox("Fit rows", &state.fit_rows);
@@ -199,7 +202,18 @@ void draw_gutter(const Frame& f, const WaterfallRun& run, std::size_t i, float y
     const float swatch = std::max(3.0f, f.text_h * 0.3f);
     const float swatch_bottom = y + std::max(1.0f, f.row_h - 1);
     dl->AddRectFilled(ImVec2(f.left, y), ImVec2(f.left + swatch, swatch_bottom), lane_color(rec.lane));
-    if (!f.labels) return;
+    const Measure measure = [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; };
+    if (!f.labels) {
+        if (i % static_cast<std::size_t>(f.label_every) != 0) return;
+        const float group_h = f.row_h * static_cast<float>(f.label_every);
+        const float room = f.gutter_right - (f.left + swatch + 4);
+        const std::string label = fit_label(run.workload->requests[i].label, room, measure);
+        dl->PushClipRect(ImVec2(f.left, y), ImVec2(f.gutter_right, y + group_h), true);
+        dl->AddText(ImVec2(f.left + swatch + 4, y + (group_h - f.text_h) / 2), ImGui::GetColorU32(ImGuiCol_Text),
+                    label.c_str());
+        dl->PopClipRect();
+        return;
+    }
     const float ty = y + (f.row_h - f.text_h) / 2;
     const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     float lane_x = f.gutter_right;
@@ -208,76 +222,67 @@ void draw_gutter(const Frame& f, const WaterfallRun& run, std::size_t i, float y
         lane_x -= ImGui::CalcTextSize(lane.c_str()).x;
         dl->AddText(ImVec2(lane_x, ty), dim, lane.c_str());
     }
-    const std::string& label = run.workload->requests[i].label;
-    dl->PushClipRect(ImVec2(f.left, y), ImVec2(lane_x - f.text_h * 0.5f, y + f.row_h), true);
+    const float label_right = lane_x - f.text_h * 0.5f;
+    const std::string label = fit_label(run.workload->requests[i].label, label_right - (f.left + swatch + 4), measure);
+    dl->PushClipRect(ImVec2(f.left, y), ImVec2(label_right, y + f.row_h), true);
     dl->AddText(ImVec2(f.left + swatch + 4, ty), ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
     dl->PopClipRect();
 }
 
-// The bars of one request: queued, then the phases it reached; a live one grows to "now".
+ImU32 phase_color(Phase phase) {
+    switch (phase) {
+    case Phase::queued: return queued_color;
+    case Phase::stalled: return queued_color;
+    case Phase::connecting: return connect_color;
+    case Phase::waiting: return wait_color;
+    case Phase::downloading: return download_color;
+    case Phase::unreported: return in_flight_color;
+    case Phase::failed: return failed_color;
+    case Phase::cancelled: return cancelled_color;
+    }
+    return in_flight_color;
+}
+
+RequestPhases phases_at(const WaterfallRun& run, std::size_t i) {
+    const bool waited = run.waits && run.waits->waited(i);
+    return phases_of(run.timeline->requests[i], run.timeline->run_start, run.live ? run.now : 0, waited);
+}
+
+// The bars of one request, as the timeline model says: queued and stalled thin, each reported
+// phase full height, a failure from its start to its end.
 void draw_bars(const Frame& f, const WaterfallRun& run, std::size_t i, float y) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const RequestRecord& rec = run.timeline->requests[i];
-    const Result& res = rec.result;
-    const double t0 = run.timeline->run_start;
-    const double now = run.live ? run.now - t0 : run.extent;
+    const Result& res = run.timeline->requests[i].result;
+    const RequestPhases p = phases_at(run, i);
     const float pad = f.row_h >= 6 ? std::max(1.0f, std::floor(f.row_h * 0.15f)) : 0.0f;
     const float top = y + pad, bottom = y + std::max(1.0f, f.row_h - pad);
-    const float mid = (top + bottom) / 2, thin = std::max(1.0f, (bottom - top) * 0.15f);
-
-    auto bar = [&](double a, double b, ImU32 color) {
-        if (b <= a) return;
-        dl->AddRectFilled(ImVec2(f.x(a), top), ImVec2(f.x(b), bottom), color);
-    };
-
-    if (rec.state == RequestState::waiting) {  // not begun yet: queued up to now
-        dl->AddRectFilled(ImVec2(f.x0, mid - thin), ImVec2(std::max(f.x(now), f.x0 + 1), mid + thin), queued_color);
-        return;
-    }
-    const double began = rec.began - t0;
-    if (began > 0) dl->AddRectFilled(ImVec2(f.x0, mid - thin), ImVec2(f.x(began), mid + thin), queued_color);
-
-    const bool done = rec.state == RequestState::done;
-    const double start = (res.started >= 0 ? res.started - t0 : began);
-    const double end = done ? std::max(res.done - t0, start) : std::max(now, start);
+    const float mid = (top + bottom) / 2, thin = std::max(0.5f, (bottom - top) * 0.15f);
     ImU32 last = in_flight_color;
-    if (res.started < 0) {
-        // Never reached the transport (cancelled or failed before start), or phases come at the end.
-        if (!done) bar(start, end, in_flight_color);
-    } else {
-        // Held back by the platform before it could connect (a browser's cap per origin): queued.
-        double from = start;
-        if (res.connect_start > res.started) {
-            const double held = std::min(res.connect_start - t0, end);
-            dl->AddRectFilled(ImVec2(f.x(start), mid - thin), ImVec2(f.x(held), mid + thin), queued_color);
-            from = held;
-        }
-        // Each phase runs to the next one reached; the last one reached runs to the end (or now).
-        const double marks[3] = {res.connected, res.first_byte, res.done};
-        const ImU32 colors[3] = {connect_color, wait_color, download_color};
-        for (int k = 0; k < 3; ++k) {
-            const double to = marks[k] >= 0 ? marks[k] - t0 : -1;
-            // A phase the platform cannot see (a browser does not report when it connected) is
-            // folded into the next phase that it does report.
-            if (to < 0 && k < 2 && (marks[k + 1] >= 0 || marks[2] >= 0) && done) continue;
-            last = colors[k];
-            if (to < 0) {
-                bar(from, end, colors[k]);
-                break;
-            }
-            bar(from, std::min(to, end), colors[k]);
-            from = std::max(from, to);
-        }
+    for (const PhaseSpan& span : p.spans) {
+        const bool waiting = span.phase == Phase::queued || span.phase == Phase::stalled;
+        const float x0 = f.x(span.from), x1 = f.x(span.to);
+        if (waiting) dl->AddRectFilled(ImVec2(x0, mid - thin), ImVec2(std::max(x1, x0 + 1), mid + thin), queued_color);
+        else dl->AddRectFilled(ImVec2(x0, top), ImVec2(x1, bottom), phase_color(span.phase));
+        if (!waiting) last = phase_color(span.phase);
     }
+    if (!p.begun) return;
     // Narrower than a pixel: still one pixel, so thousands of short requests stay visible.
-    const float xs = f.x(start), xe = f.x(end);
-    if (xe - xs < 1.0f && (res.started >= 0 || !done)) dl->AddRectFilled(ImVec2(xs, top), ImVec2(xs + 1, bottom), last);
-
-    if (done && !res.ok()) {
+    const float xs = f.x(p.start), xe = f.x(p.end);
+    if (xe - xs < 1.0f) dl->AddRectFilled(ImVec2(xs, top), ImVec2(xs + 1, bottom), last);
+    if (p.done && !res.ok()) {
         const bool cancelled = res.error == ErrorKind::cancelled;
         const ImU32 color = cancelled ? cancelled_color : error_color;
         dl->AddRectFilled(ImVec2(xe - 1, y), ImVec2(xe + 2, y + std::max(1.0f, f.row_h)), color);
-        if (f.labels) dl->AddText(ImVec2(xe + 5, y + (f.row_h - f.text_h) / 2), color, error_kind_name(res.error));
+        if (f.labels) {
+            std::string name = error_kind_name(res.error);
+            if (res.status > 0) name += " " + std::to_string(res.status);
+            // Past the bar's end, or inside it when the view ends first.
+            const float w = ImGui::CalcTextSize(name.c_str()).x;
+            const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+            const float x = xe + 5 + w <= right ? xe + 5 : std::max(xs, xe - 5 - w);
+            const ImU32 text = xe + 5 + w <= right ? color : IM_COL32(255, 255, 255, 230);
+            dl->AddText(ImVec2(x, y + (f.row_h - f.text_h) / 2), text, name.c_str());
+        }
     }
 }
 
@@ -285,33 +290,33 @@ void request_tooltip(const WaterfallRun& run, std::size_t i) {
     const RequestRecord& rec = run.timeline->requests[i];
     const Request& req = run.workload->requests[i];
     const Result& r = rec.result;
-    const double t0 = run.timeline->run_start;
-    auto at = [t0](double t) { return t < 0 ? std::string("-") : "+" + exact(t - t0); };
 
     ImGui::BeginTooltip();
     ImGui::Text("%s  (%s)", req.label.c_str(), rec.lane >= 0 ? lane_label(run.mode, rec.lane).c_str() : "not begun");
     ImGui::TextDisabled("%s", display_url(req.url).c_str());
     ImGui::Separator();
-    if (rec.state == RequestState::waiting) {
+    const RequestPhases p = phases_at(run, i);
+    if (!p.begun) {
         ImGui::TextUnformatted("queued: not begun yet");
     } else {
-        ImGui::Text("queued       %s", exact(std::max(0.0, rec.began - t0)).c_str());
-        ImGui::Text("start        %s", at(r.started >= 0 ? r.started : rec.began).c_str());
-        if (r.connect_start > r.started)
-            ImGui::Text("stalled      %s  (no free connection yet)", exact(r.connect_start - r.started).c_str());
-        ImGui::Text("connected    %s", at(r.connected).c_str());
-        ImGui::Text("first byte   %s", at(r.first_byte).c_str());
-        if (rec.state == RequestState::done) {
-            ImGui::Text("end          %s", at(r.done).c_str());
-            const double start = r.started >= 0 ? r.started : rec.began;
-            ImGui::Text("duration     %s", exact(std::max(0.0, r.done - start)).c_str());
-            ImGui::Text("status %d, %llu bytes, %s connection", r.status, static_cast<unsigned long long>(r.bytes),
-                        r.new_connection ? "new" : "reused");
+        ImGui::Text("start        +%s", exact(p.start).c_str());
+        if (p.done) ImGui::Text("end          +%s  (%s)", exact(p.end).c_str(), exact(p.end - p.start).c_str());
+        else ImGui::Text("in flight for %s", exact(p.end - p.start).c_str());
+        // Each phase the model drew, with how long it took; phases the platform did not report are not listed.
+        for (const PhaseSpan& span : p.spans) {
+            if (span.phase == Phase::failed || span.phase == Phase::cancelled) continue;
+            ImGui::Text("  %-26s %s", phase_name(span.phase), exact(span.to - span.from).c_str());
+        }
+        if (p.begun && !p.phases_reported && !(p.done && !r.ok()))
+            ImGui::TextDisabled("  (the browser did not report this request's phases)");
+        if (p.done) {
+            if (r.status > 0)
+                ImGui::Text("status %d, %llu bytes, %s connection", r.status, static_cast<unsigned long long>(r.bytes),
+                            r.new_connection ? "new" : "reused");
             if (!r.ok())
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "%s: %s", error_kind_name(r.error),
-                                   r.message.c_str());
-        } else {
-            ImGui::Text("in flight for %s", exact(std::max(0.0, run.now - rec.began)).c_str());
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(error_color), "%s after %s: %s",
+                                   r.error == ErrorKind::cancelled ? "cancelled" : "failed",
+                                   exact(p.end - p.start).c_str(), r.message.c_str());
         }
     }
     if (req.expected_s >= 0) ImGui::TextDisabled("the lab answers after %s", exact(req.expected_s).c_str());
@@ -324,6 +329,7 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
     const float start_y = ImGui::GetCursorScreenPos().y;
     draw_legend(state);
     if (runs.empty()) {
+        state.waterfall = {};
         ImGui::TextDisabled("No runs yet: choose a mode and a workload, then press Run.");
         ImGui::Dummy(ImVec2(size.x, std::max(0.0f, size.y - (ImGui::GetCursorScreenPos().y - start_y))));
         return;
@@ -357,15 +363,18 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
     std::size_t requests = 0;
     for (const WaterfallRun* r : shown) requests += rows_of(*r);
     f.row_h = full_row;
-    if (state.fit_rows) {
-        // The tallest whole-pixel row with which the headers (whole rows each) and requests fit.
-        while (f.row_h > 2) {
-            const float header = std::ceil(full_row / f.row_h) * f.row_h;
-            if (header * static_cast<float>(shown.size()) + f.row_h * static_cast<float>(requests) <= child_h) break;
-            f.row_h -= 1;
-        }
+    if (state.fit_rows && requests > 0) {
+        // The tallest row (down to 1 px, fractions allowed) with which the headers (whole rows
+        // each, at least a line of text tall) and every request fit.
+        auto needed = [&](float row) {
+            const float header = std::ceil(full_row / row) * row;
+            return header * static_cast<float>(shown.size()) + row * static_cast<float>(requests);
+        };
+        while (f.row_h > 1.0f && needed(f.row_h) > child_h) f.row_h = std::max(1.0f, f.row_h * 0.98f);
     }
     f.labels = f.row_h >= f.text_h;
+    // Rows thinner than text: a label on every k-th row, over the k rows it stands for.
+    f.label_every = f.labels ? 1 : static_cast<int>(std::ceil(f.text_h / f.row_h));
     f.header_rows = static_cast<int>(std::ceil(full_row / f.row_h));
     Rows rows;
     for (const WaterfallRun* r : shown) {
@@ -377,6 +386,8 @@ void draw_waterfall(const std::vector<WaterfallRun>& runs, PanelState& state, Im
     ImGui::BeginChild("rows", ImVec2(size.x, child_h), false, ImGuiWindowFlags_AlwaysVerticalScrollbar);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float top = ImGui::GetCursorScreenPos().y;
+    state.waterfall = {static_cast<int>(std::floor(ImGui::GetScrollY() / f.row_h + 0.01f)), rows.total, f.row_h,
+                       f.label_every, static_cast<float>(rows.total) * f.row_h <= ImGui::GetWindowHeight() + 0.5f};
     const ImVec2 clip_min = dl->GetClipRectMin(), clip_max = dl->GetClipRectMax();
     for (int k = 1; k * step <= f.t_max * (1 + 1e-9); ++k)
         dl->AddLine(ImVec2(f.x(k * step), clip_min.y), ImVec2(f.x(k * step), clip_max.y), grid_color);

@@ -429,7 +429,7 @@ TEST_CASE("lesson: without cross-origin isolation, the thread modes are skipped 
     const std::string text = lesson_text({rep}, env);
     CHECK(has(text, "Sequential, threads and pool were skipped"));
     CHECK(has(text, "threads need cross-origin isolation (SharedArrayBuffer); this page is not isolated"));
-    CHECK(has(lesson_text({}, env), "not isolated"));
+    CHECK(lesson_text({}, env).empty());  // before any run nothing was skipped (issue 8)
     CHECK(lesson_text({}, native()).empty());
 }
 
