@@ -147,6 +147,10 @@ void unavailable_lines(const Experiment& experiment) {
 
 }  // namespace
 
+void press_run(Experiment& experiment, PanelState& state) { state.start_error = experiment.start(); }
+
+void press_cancel(Experiment& experiment, PanelState&) { experiment.cancel(); }
+
 void draw_controls(Experiment& experiment, PanelState& state) {
     const bool running = experiment.running();
     bool changed = false;
@@ -159,12 +163,12 @@ void draw_controls(Experiment& experiment, PanelState& state) {
 
     // Buttons, then what the chosen mode does.
     ImGui::BeginDisabled(running);
-    if (ImGui::Button("  Run  ")) state.start_error = experiment.start();
+    if (ImGui::Button("  Run  ")) press_run(experiment, state);
     ImGui::EndDisabled();
     if (running) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.65f, 0.2f, 0.2f, 1));
-        if (ImGui::Button("Cancel")) experiment.cancel();
+        if (ImGui::Button("Cancel")) press_cancel(experiment, state);
         ImGui::PopStyleColor();
     }
     ImGui::SameLine();
