@@ -1,7 +1,8 @@
 // The page around the WebAssembly module: checks what the browser offers, loads the build that
 // fits (threads need cross-origin isolation), passes the query's settings, and exposes the results
 // to tests and workshops: window.fetchlab.results (the latest document), window.fetchlab.done (the
-// first one) and window.fetchlab.published (how many so far).
+// first one) and window.fetchlab.published (how many so far). window.fetchlab.run() and cancel()
+// do what the panel's Run and Cancel buttons do. Each document is also shown as page text (#report).
 'use strict';
 (function () {
   const text = document.getElementById('loading-text');
@@ -15,7 +16,48 @@
     window.fetchlab.error = message;
   }
 
-  let resolveDone;
+  // "1.31 s", "12 ms": as the panel writes durations (src/ui/panel.cpp, format_seconds).
+  function seconds(s) {
+    if (s === null || s === undefined) return '–';
+    return (s >= 0.0995 || s <= 0) ? Math.max(s, 0).toFixed(2) + ' s' : (s * 1000).toFixed(0) + ' ms';
+  }
+
+  // The lesson and the results table of a published document, as text in #report.
+  function showReport(doc, lesson) {
+    document.getElementById('report-lesson').textContent = lesson || doc.error || '';
+    const table = document.getElementById('report-table');
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    table.hidden = doc.runs.length === 0;
+    if (table.hidden) return;
+    document.getElementById('report-caption').textContent =
+      doc.runs[0].workload + ': ' + doc.runs[0].n + ' requests' + (doc.runs.length > 1 ? ', ' + doc.runs.length + ' modes' : '');
+    for (const run of doc.runs) {
+      const usesWorkers = run.mode === 'pool' || run.mode === 'bounded';
+      const cells = [run.mode, usesWorkers ? run.workers : '–', run.n, seconds(run.wall_s), seconds(run.ideal_s),
+                     run.ideal_s > 0 ? (run.wall_s / run.ideal_s).toFixed(2) : '–',
+                     run.speedup === null ? 'not comparable' : run.speedup.toFixed(1) + '×',
+                     run.ok, run.errors, run.cancelled, run.peak_in_flight];
+      const row = body.insertRow();
+      cells.forEach((value, i) => {
+        const cell = document.createElement(i === 0 ? 'th' : 'td');
+        if (i === 0) cell.scope = 'row';
+        cell.textContent = String(value);
+        row.appendChild(cell);
+      });
+    }
+  }
+
+  const toggle = document.getElementById('report-toggle');
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    document.getElementById('report').classList.toggle('collapsed', !open);
+  });
+
+  let resolveDone, resolveDrawn;
+  const drawn = new Promise((resolve) => { resolveDrawn = resolve; });
+  const waitingRuns = [];  // run()'s promises, resolved by the next document published
   window.fetchlab = {
     results: null,
     published: 0,
@@ -30,7 +72,25 @@
       window.fetchlab.results = doc;
       window.fetchlab.lesson = lesson;
       window.fetchlab.published += 1;
+      showReport(doc, lesson);
       resolveDone(doc);
+      waitingRuns.splice(0).forEach((resolve) => resolve(doc));
+    },
+    // Starts a run with the panel's current settings, as its Run button does. Resolves with the
+    // document published when the run (or "run all") ends, or at once with an error document
+    // ({error, runs: []}) saying why it did not start, as the panel's red line does.
+    run() {
+      return drawn.then(() => new Promise((resolve) => {
+        window.fetchlab.refusal = null;
+        if (Module._fetchlab_run()) waitingRuns.push(resolve);
+        else resolve(JSON.parse(window.fetchlab.refusal));
+      }));
+    },
+    refused(json) { window.fetchlab.refusal = json; },
+    // As the panel's Cancel button: what has not finished is recorded as cancelled, and run()'s
+    // promise resolves with that document. Returns whether there was a run to cancel.
+    cancel() {
+      return window.fetchlab.firstFrameAt ? Module._fetchlab_cancel() === 1 : false;
     },
     // For tests that press the panel's buttons with the mouse: track('Run') makes the module report
     // where each frame draws that item, into items.Run ({x, y, width, height, enabled}, CSS pixels).
@@ -56,6 +116,8 @@
     firstFrame() {
       window.fetchlab.firstFrameAt = performance.now();
       document.getElementById('loading').hidden = true;
+      toggle.hidden = false;
+      resolveDrawn();
     },
   };
 

@@ -37,6 +37,7 @@ EM_JS(void, page_lab_origin, (int i, char* out, int size), { stringToUTF8(window
 EM_JS(void, page_publish, (const char* json, const char* lesson), {
     window.fetchlab.publish(UTF8ToString(json), UTF8ToString(lesson));
 });
+EM_JS(void, page_run_refused, (const char* json), { window.fetchlab.refused(UTF8ToString(json)); });
 EM_JS(void, page_first_frame, (), { window.fetchlab.firstFrame(); });
 EM_JS(void, page_no_webgl2, (), { window.fetchlab.noWebGL2(); });
 EM_JS(void, page_fail, (const char* message), { window.fetchlab.fail(UTF8ToString(message)); });
@@ -59,6 +60,7 @@ struct App {
     int pool_warm_frame = 0;      // the frame the pool was seen warm
     double pool_started_ms = -1;  // when warm_thread_pool() ran
 };
+App* page_app = nullptr;  // the one App, for the page hooks (window.fetchlab.run, cancel)
 
 #ifdef FETCHLAB_THREADS
 // The pool the thread modes run on. Emscripten gives a thread a worker from its pool, starting a
@@ -136,16 +138,26 @@ Environment page_environment() {
 }
 
 // The canvas is sized by CSS; its pixels follow the device pixel ratio, so text stays sharp on a
-// HiDPI screen and a projector. Emscripten 3.1.6's GLFW knows nothing of that ratio.
-void fit_canvas(App& app) {
+// HiDPI screen and a projector. Emscripten 3.1.6's GLFW knows nothing of that ratio, and takes a
+// window set to the screen's size (a maximised window, F11) for a request to go fullscreen: it calls
+// requestFullscreen, which the browser refuses without a click and which wraps the canvas in a div
+// that pushes the panel down. So the canvas is sized here, never through glfwSetWindowSize, and
+// ImGui is told the display size directly (see frame()). Returns the canvas's size in pixels.
+ImVec2 fit_canvas() {
     double css_w = 0, css_h = 0;
     emscripten_get_element_css_size("#canvas", &css_w, &css_h);
     const double ratio = page_device_pixel_ratio();
-    const int w = static_cast<int>(std::lround(css_w * ratio)), h = static_cast<int>(std::lround(css_h * ratio));
+    int w = static_cast<int>(std::lround(css_w * ratio)), h = static_cast<int>(std::lround(css_h * ratio));
     int cur_w = 0, cur_h = 0;
-    glfwGetWindowSize(app.window, &cur_w, &cur_h);
-    if (w > 0 && h > 0 && (w != cur_w || h != cur_h)) glfwSetWindowSize(app.window, w, h);
+    emscripten_get_canvas_element_size("#canvas", &cur_w, &cur_h);
+    if (w <= 0 || h <= 0) {
+        w = cur_w;
+        h = cur_h;
+    } else if (w != cur_w || h != cur_h) {
+        emscripten_set_canvas_element_size("#canvas", w, h);
+    }
     ImGui::GetIO().FontGlobalScale = static_cast<float>(std::max(1.0, ratio));
+    return ImVec2(static_cast<float>(w), static_cast<float>(h));
 }
 
 // Emscripten's GLFW (3.1.6) passes the browser's wheel deltaY to the scroll callback as it comes:
@@ -165,10 +177,12 @@ void use_browser_wheel(GLFWwindow* window) {
 }
 
 // The page's documents are JSON whatever bytes a message holds: escaped, invalid UTF-8 replaced.
-void publish_error(const std::string& error) {
+std::string error_document(const std::string& error) {
     const nlohmann::json doc = {{"fetchlab", fetchlab_version()}, {"error", error}, {"runs", nlohmann::json::array()}};
-    page_publish(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), error.c_str());
+    return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+void publish_error(const std::string& error) { page_publish(error_document(error).c_str(), error.c_str()); }
 
 void publish_results(const Experiment& e) {
     page_publish(e.latest_json().c_str(), lesson_text(e.latest(), e.environment()).c_str());
@@ -177,7 +191,7 @@ void publish_results(const Experiment& e) {
 void frame(void* arg) {
     App& app = *static_cast<App*>(arg);
     glfwPollEvents();
-    fit_canvas(app);
+    const ImVec2 canvas = fit_canvas();
 
 #ifdef FETCHLAB_THREADS
     track_thread_pool(app);
@@ -201,6 +215,9 @@ void frame(void* arg) {
 
     locate_items_if_asked();
     ImGui_ImplGlfw_NewFrame();
+    // GLFW's window keeps the size it was created with (fit_canvas says why); the canvas is the display.
+    ImGui::GetIO().DisplaySize = canvas;
+    ImGui::GetIO().DisplayFramebufferScale = ImVec2(1, 1);
     ImGui::NewFrame();
     ui::draw_panel(*app.experiment, app.panel);
     ImGui::Render();
@@ -225,6 +242,25 @@ extern "C" EMSCRIPTEN_KEEPALIVE void fetchlab_test_publish_error(int size) {
     std::string message(static_cast<std::size_t>(std::max(size, 0)), '\0');
     page_test_bytes(message.data(), static_cast<int>(message.size()));
     publish_error(message);
+}
+
+// ---- The page hooks: window.fetchlab.run() and cancel() do what the panel's buttons do ---------
+// Returns 1 when the run started (the page hears of its end through publish), else 0 after
+// handing the page the refusal as an error document.
+extern "C" EMSCRIPTEN_KEEPALIVE int fetchlab_run() {
+    App& app = *page_app;
+    ui::press_run(*app.experiment, app.panel);
+    if (app.panel.start_error.empty()) return 1;
+    page_run_refused(error_document(app.panel.start_error).c_str());
+    return 0;
+}
+
+// Returns 1 when there was a run to cancel.
+extern "C" EMSCRIPTEN_KEEPALIVE int fetchlab_cancel() {
+    App& app = *page_app;
+    const bool running = app.experiment->running() || app.panel.start_when_warm;
+    ui::press_cancel(*app.experiment, app.panel);
+    return running ? 1 : 0;
 }
 
 int main(int argc, char** argv) {
@@ -267,6 +303,7 @@ int main(int argc, char** argv) {
         }
     }
     app.experiment = &experiment;
+    page_app = &app;
 
     // ---- The browser owns the loop: one frame per animation frame, never blocking -------------
     // The first frame is drawn now rather than at the next animation frame, which on a busy page can

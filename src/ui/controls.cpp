@@ -199,6 +199,22 @@ void unavailable_lines(const Experiment& experiment) {
 
 }  // namespace
 
+void press_run(Experiment& experiment, PanelState& state) {
+    state.notices.clear();
+    state.start_error.clear();
+    state.history_shown = -1;
+    // Thread modes are measured warm: a run pressed while the threads start waits for them.
+    const Settings& chosen = experiment.settings;
+    const bool needs_threads = chosen.all_modes || mode_is_blocking(chosen.mode);
+    if (needs_threads && warming(experiment.environment())) state.start_when_warm = true;
+    else state.start_error = experiment.start();
+}
+
+void press_cancel(Experiment& experiment, PanelState& state) {
+    experiment.cancel();
+    state.start_when_warm = false;
+}
+
 void draw_controls(Experiment& experiment, PanelState& state) {
     const bool running = experiment.running();
     bool changed = false;
@@ -210,17 +226,8 @@ void draw_controls(Experiment& experiment, PanelState& state) {
     ImGui::EndDisabled();
 
     // Buttons, then what the chosen mode does.
-    const Settings& chosen = experiment.settings;
-    const bool needs_threads = chosen.all_modes || mode_is_blocking(chosen.mode);
     ImGui::BeginDisabled(running || state.start_when_warm);
-    if (ImGui::Button("  Run  ")) {
-        state.notices.clear();
-        state.start_error.clear();
-        state.history_shown = -1;
-        // Thread modes are measured warm: a run pressed while the threads start waits for them.
-        if (needs_threads && warming(experiment.environment())) state.start_when_warm = true;
-        else state.start_error = experiment.start();
-    }
+    if (ImGui::Button("  Run  ")) press_run(experiment, state);
     ImGui::EndDisabled();
     if (state.start_when_warm && !warming(experiment.environment())) {
         state.start_when_warm = false;
@@ -229,10 +236,7 @@ void draw_controls(Experiment& experiment, PanelState& state) {
     if (running || state.start_when_warm) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.65f, 0.2f, 0.2f, 1));
-        if (ImGui::Button("Cancel")) {
-            experiment.cancel();
-            state.start_when_warm = false;
-        }
+        if (ImGui::Button("Cancel")) press_cancel(experiment, state);
         ImGui::PopStyleColor();
     }
     ImGui::SameLine();

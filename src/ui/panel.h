@@ -64,4 +64,9 @@ struct PanelState {
 // settings, and calls start() / cancel() / clear() when their buttons are pressed.
 void draw_panel(Experiment& experiment, PanelState& state);
 
+// What the Run and Cancel buttons do, for front ends that offer the same outside the panel (the
+// page's window.fetchlab.run() and cancel()). After press_run, state.start_error says why it refused.
+void press_run(Experiment& experiment, PanelState& state);
+void press_cancel(Experiment& experiment, PanelState& state);
+
 }  // namespace fetchlab::ui
