@@ -173,7 +173,7 @@ test('All runs with Fit rows: four runs of 60 fit, labelled; history rows open t
   await page.close();
 });
 
-test('without isolation the thread modes are clearly off, with how to get them, and nothing "skipped"', TIMEOUT, async () => {
+test('without isolation the thread modes are clearly off in the mode list, with how to get them', TIMEOUT, async () => {
   const page = await s.openPage(s.labs.plainLab, '?preset=lab&n=5');
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
   // The mode combo reports no item of its own: it is the field just left of "All modes".
