@@ -229,7 +229,10 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     std::string lesson = lesson_text(experiment.latest(), experiment.environment());
     if (lesson.empty()) lesson = run ? "The lesson appears when the run finishes." : welcome;
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    lesson = wrapped(lesson, lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize);
+    const float wrap_w = lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize;
+    if (lesson != state.lesson.text || wrap_w != state.lesson.width)
+        state.lesson = {lesson, wrapped(lesson, wrap_w), wrap_w};
+    lesson = state.lesson.wrapped;
     const float lesson_h = ImGui::CalcTextSize(lesson.c_str()).y +
                            line + style.WindowPadding.y * 2 + style.ItemSpacing.y;
     // An open history shows its newest runs (up to 6) without scrolling; the rest scroll.

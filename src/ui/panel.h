@@ -58,6 +58,10 @@ struct PanelState {
     WaterfallView waterfall;    // (output) what the waterfall showed last frame
     std::string status;         // (output) the status line and the notices under it, last frame
     std::vector<WaitsCache> waits;  // (internal)
+    struct {
+        std::string text, wrapped;
+        float width = 0;
+    } lesson;                   // (internal) the lesson as last wrapped, wrapped again only when it changes
 };
 
 // Draws the panel over ImGui::GetMainViewport()'s work area. Reads the experiment, edits its

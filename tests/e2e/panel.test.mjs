@@ -82,6 +82,40 @@ test('refused and unknown settings, and a refused autorun, say why on the panel'
   await refused.page.close();
 });
 
+test('Run pressed while the threads warm up says so, and starts once they are warm', TIMEOUT, async () => {
+  // The page warms its 32 workers after its first frames; each worker's script arrives 2 s late
+  // here, so the warm-up takes as long as it might on a slow machine, and Run is pressed during it.
+  const page = await s.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.route(/\.worker\.js$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await route.continue();
+  });
+  await page.goto(`${s.labs.isolatedLab.origin}/?mode=threads&preset=lab&n=4&latency=50&origins=2`);
+  await page.waitForFunction(() => window.fetchlab && window.fetchlab.firstFrameAt, null, { timeout: 60000 });
+  const seen = [];
+  await page.exposeFunction('statusSeen', (text) => seen.push(text));
+  await page.evaluate(() => {
+    let last = '';
+    const watch = () => {
+      if (window.fetchlab.status !== last) window.statusSeen(last = window.fetchlab.status);
+      requestAnimationFrame(watch);
+    };
+    watch();
+  });
+  await press(page, 'Run');
+  await page.waitForFunction(() => window.fetchlab.published > 0, null, { timeout: 60000 });
+  const results = await page.evaluate(() => window.fetchlab.results);
+  assert.equal(results.runs.length, 1);
+  assert.equal(results.runs[0].mode, 'threads');
+  assert.equal(results.runs[0].ok, 4);
+  assert.ok(seen.some((t) => /^Starting as soon as the threads are warm: \d+ of 32 ready/.test(t)),
+            `statuses seen: ${JSON.stringify(seen)}`);
+  assert.ok(!seen.some((t) => /Cannot start/.test(t)), JSON.stringify(seen));
+  await frames(page, 3);
+  assert.match(await status(page), /^Finished: 1 run/);
+  await page.close();
+});
+
 test('the mouse wheel over the waterfall follows the browser and moves a few rows a notch', TIMEOUT, async () => {
   const page = await s.openPage(s.labs.isolatedLab, '?mode=async&preset=lab&n=200&latency=0&origins=2&autorun=1');
   await page.evaluate(() => window.fetchlab.done);
@@ -139,7 +173,7 @@ test('All runs with Fit rows: four runs of 60 fit, labelled; history rows open t
   await page.close();
 });
 
-test('without isolation the thread modes are clearly off, with how to get them, and nothing "skipped"', TIMEOUT, async () => {
+test('without isolation the thread modes are clearly off in the mode list, with how to get them', TIMEOUT, async () => {
   const page = await s.openPage(s.labs.plainLab, '?preset=lab&n=5');
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
   // The mode combo reports no item of its own: it is the field just left of "All modes".
