@@ -274,8 +274,9 @@ Failures failures_of(const RunReport& run) {
     return f;
 }
 
-// A run that did less than the work: what went wrong instead of how fast it was.
-std::string not_comparable_sentence(const Facts& f) {
+// A run that did less than the work: what went wrong instead of how fast it was. `same` are the
+// later runs that failed the same way, told in the same sentence.
+std::string not_comparable_sentence(const Facts& f, const std::vector<const Facts*>& same = {}) {
     const std::string mode = capitalized(mode_name(f.mode));
     const std::string of_n = " of " + std::to_string(f.n) + " requests";
     const Failures failed = failures_of(*f.run);
@@ -284,8 +285,20 @@ std::string not_comparable_sentence(const Facts& f) {
         return mode + " was cancelled: " + std::to_string(f.run->summary.cancelled) + of_n + " did not finish" +
                (failed.count ? ", and " + std::to_string(failed.count) + " failed (" + failed.kinds + ")" : "") + ".";
     }
-    return mode + ": " + std::to_string(failed.count) + of_n + " failed (" + failed.kinds +
-           "), so its time is no result to compare.";
+    if (same.empty())
+        return mode + ": " + std::to_string(failed.count) + of_n + " failed (" + failed.kinds +
+               "), so its time is no result to compare.";
+    std::vector<std::string> modes{mode_name(f.mode)};
+    for (const Facts* other : same) modes.push_back(mode_name(other->mode));
+    return capitalized(joined(modes)) + ": " + std::to_string(failed.count) + of_n + " failed in each (" +
+           failed.kinds + "), so their times are no result to compare.";
+}
+
+// Whether `a` and `b` failed alike (neither cancelled), so one sentence tells both.
+bool failed_alike(const Facts& a, const Facts& b) {
+    if (a.comparable || b.comparable || a.cancelled || b.cancelled || a.n != b.n || a.n == 0) return false;
+    const Failures fa = failures_of(*a.run), fb = failures_of(*b.run);
+    return fa.count == fb.count && fa.kinds == fb.kinds;
 }
 
 std::string skipped_sentence(const std::vector<RunReport>& runs, const Environment& env) {
@@ -349,8 +362,21 @@ std::string lesson_text(const std::vector<RunReport>& runs, const Environment& e
     const double baseline = speedup_baseline(runs, &measured);
     std::string faster_than = measured ? " than sequential" : " than one at a time";
     std::vector<std::string> told;
-    for (const Facts& f : facts)
-        told.push_back(f.comparable ? mode_sentence(f, baseline, faster_than) : not_comparable_sentence(f));
+    std::vector<bool> told_already(facts.size(), false);
+    for (std::size_t i = 0; i < facts.size(); ++i) {
+        if (told_already[i]) continue;
+        if (facts[i].comparable) {
+            told.push_back(mode_sentence(facts[i], baseline, faster_than));
+            continue;
+        }
+        std::vector<const Facts*> same;
+        for (std::size_t j = i + 1; j < facts.size(); ++j)
+            if (!told_already[j] && failed_alike(facts[i], facts[j])) {
+                same.push_back(&facts[j]);
+                told_already[j] = true;
+            }
+        told.push_back(not_comparable_sentence(facts[i], same));
+    }
 
     // The workload's own figures, unless the sequential and an all-at-once run state them anyway.
     auto ran = [&facts](Mode m) {

@@ -447,3 +447,19 @@ TEST_CASE("lesson: every mode of a run-all in at most eight sentences") {
     CHECK(sentences(text) >= 3);
     CHECK(sentences(text) <= 8);
 }
+
+TEST_CASE("lesson: runs that failed alike are told in one sentence, each by its mode") {
+    const std::vector<double> delays(3, 0.2);
+    std::vector<RunReport> runs;
+    for (Mode m : {Mode::sequential, Mode::threads, Mode::async}) {
+        runs.push_back(make_run(m, 0, all_at_once(delays), delays));
+        fail(runs.back(), 1, ErrorKind::http_status);
+        fail(runs.back(), 2, ErrorKind::network);
+    }
+    fail(runs[2], 0, ErrorKind::timeout);  // async failed another way
+    const std::string text = lesson_text(runs, native());
+    CHECK(has(text, "Sequential and threads: 2 of 3 requests failed in each (1 http status, 1 network), so their "
+                    "times are no result to compare."));
+    CHECK(has(text, "Async: 3 of 3 requests failed (1 http status, 1 timeout, 1 network)"));
+    CHECK_FALSE(has(text, "Sequential fetched"));
+}
