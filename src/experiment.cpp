@@ -6,7 +6,17 @@
 namespace fetchlab {
 
 Experiment::Experiment(TransportFactory make_transport, Environment environment)
-    : make_transport_(std::move(make_transport)), environment_(std::move(environment)) {}
+    : make_transport_(std::move(make_transport)), environment_(std::move(environment)) {
+    update_lesson();
+}
+
+void Experiment::set_threads_ready(int ready) {
+    if (environment_.threads_ready == ready) return;
+    environment_.threads_ready = ready;
+    update_lesson();
+}
+
+void Experiment::update_lesson() { lesson_ = lesson_text(latest_, environment_); }
 
 Experiment::~Experiment() {
     cancel();
@@ -79,6 +89,7 @@ std::string Experiment::start() {
     }
     started_with_ = settings;
     latest_.clear();
+    update_lesson();
     begin_next();
     return "";
 }
@@ -104,6 +115,7 @@ bool Experiment::update() {
     if (!run_ || !run_->poll(0)) return false;
     latest_.push_back(report_of(*run_));
     history_.push_back(latest_.back());
+    update_lesson();
     run_.reset();
     transport_.reset();
     if (!queue_.empty()) begin_next();
@@ -115,6 +127,7 @@ Mode Experiment::current_mode() const { return run_ ? run_->mode() : settings.mo
 void Experiment::clear() {
     latest_.clear();
     history_.clear();
+    update_lesson();
 }
 
 std::string Experiment::latest_json() const { return report_json(latest_); }

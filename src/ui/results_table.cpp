@@ -33,13 +33,14 @@ std::string ratio(double x, const char* format) {
 
 // The errors of a run by kind, with the first message of each, for the errors cell's tooltip.
 void errors_tooltip(const Timeline& timeline) {
+    if (!ImGui::IsItemHovered()) return;  // every request is read, so only for a tooltip shown
     std::map<ErrorKind, std::pair<std::size_t, std::string>> kinds;
     for (const RequestRecord& r : timeline.requests) {
         if (r.state != RequestState::done || r.result.ok()) continue;
         auto& entry = kinds[r.result.error];
         if (entry.first++ == 0) entry.second = r.result.message;
     }
-    if (kinds.empty() || !ImGui::IsItemHovered()) return;
+    if (kinds.empty()) return;
     ImGui::BeginTooltip();
     for (const auto& [kind, entry] : kinds)
         ImGui::Text("%zu %s  (%s)", entry.first, error_kind_name(kind), entry.second.c_str());
