@@ -17,15 +17,7 @@ bool PacedTransport::slice_left() {
     return t - slice_began_ < slice_s_;
 }
 
-void PacedTransport::start_now(Waiting w) {
-    // The request's start is when its mode started it: the slices it waited for are the page's
-    // part of its queueing, drawn as such, like the browser's own wait for a free connection.
-    const double started = w.started;
-    inner_->start(w.request, [done = std::move(w.done), started](Result r) {
-        if (r.started >= 0) r.started = started;
-        done(std::move(r));
-    });
-}
+void PacedTransport::start_now(Waiting w) { inner_->start(w.request, std::move(w.done)); }
 
 void PacedTransport::start_waiting() {
     while (!waiting_.empty() && slice_left()) {
@@ -45,7 +37,7 @@ void PacedTransport::next_slice(void* self) {
 }
 
 void PacedTransport::start(const Request& request, Done done) {
-    waiting_.push_back({request, std::move(done), inner_->now()});
+    waiting_.push_back({request, std::move(done)});
     start_waiting();
 }
 

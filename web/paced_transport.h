@@ -3,8 +3,8 @@
 // Starting a request (XMLHttpRequest open and send, through emscripten_fetch) costs the main thread
 // 0.3-1.7 ms here: an async run of 1,000 started at once held one frame for 0.3-1.7 s. The browser
 // puts no more than 6 a origin on the wire anyway, so starting them in slices of the event loop's
-// own tasks, in order, between frames, takes nothing from the run; each request is still timed
-// from when its mode started it.
+// own tasks, in order, between frames, takes nothing from the run. A request's start is when the
+// browser got it; the slices it waited for show as queued before it, after its mode began it.
 #include <deque>
 #include <memory>
 
@@ -30,7 +30,6 @@ private:
     struct Waiting {
         Request request;
         Done done;
-        double started;  // when the mode started it
     };
     bool slice_left();
     void start_waiting();  // as many as this slice allows, then a task for the rest

@@ -235,10 +235,11 @@ void draw_bars(const Frame& f, const WaterfallRun& run, std::size_t i, float y) 
         return;
     }
     const double began = rec.began - t0;
-    if (began > 0) dl->AddRectFilled(ImVec2(f.x0, mid - thin), ImVec2(f.x(began), mid + thin), queued_color);
-
     const bool done = rec.state == RequestState::done;
     const double start = (res.started >= 0 ? res.started - t0 : began);
+    // Queued until the transport began it (a page hands a large async run to the browser in slices).
+    if (start > 0) dl->AddRectFilled(ImVec2(f.x0, mid - thin), ImVec2(f.x(start), mid + thin), queued_color);
+
     const double end = done ? std::max(res.done - t0, start) : std::max(now, start);
     ImU32 last = in_flight_color;
     if (res.started < 0) {
