@@ -6,7 +6,17 @@
 namespace fetchlab {
 
 Experiment::Experiment(TransportFactory make_transport, Environment environment)
-    : make_transport_(std::move(make_transport)), environment_(std::move(environment)) {}
+    : make_transport_(std::move(make_transport)), environment_(std::move(environment)) {
+    update_lesson();
+}
+
+void Experiment::set_threads_ready(int ready) {
+    if (environment_.threads_ready == ready) return;
+    environment_.threads_ready = ready;
+    update_lesson();
+}
+
+void Experiment::update_lesson() { lesson_ = lesson_text(latest_, environment_); }
 
 Experiment::~Experiment() {
     cancel();
@@ -86,6 +96,7 @@ std::string Experiment::start() {
     }
     started_with_ = settings;
     latest_.clear();
+    update_lesson();
     begin_next();
     return "";
 }
@@ -117,6 +128,7 @@ bool Experiment::update() {
     ran.mode = run_->mode();
     ran.all_modes = false;
     history_settings_.push_back(std::move(ran));
+    update_lesson();
     run_.reset();
     transport_.reset();
     if (!queue_.empty()) begin_next();
@@ -129,6 +141,7 @@ void Experiment::clear() {
     latest_.clear();
     history_.clear();
     history_settings_.clear();
+    update_lesson();
 }
 
 std::string Experiment::latest_json() const { return report_json(latest_); }

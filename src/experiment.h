@@ -54,7 +54,7 @@ public:
 
     const Environment& environment() const { return environment_; }
     // The browser starts its pool of threads beside the first frames; thread modes wait for it.
-    void set_threads_ready(int ready) { environment_.threads_ready = ready; }
+    void set_threads_ready(int ready);
 
     // Why `mode` cannot run with the current settings ("threads need cross-origin isolation",
     // "at most 64 threads here"), or "" when it can.
@@ -83,12 +83,16 @@ public:
 
     // The CLI's JSON document for latest().
     std::string latest_json() const;
+    // lesson_text() for latest(), computed when latest() or the environment changes rather than
+    // each frame that shows it (a run of thousands of requests makes it cost milliseconds).
+    const std::string& lesson() const { return lesson_; }
 
     // The workload the current settings describe (empty with a reason when they describe none).
     Workload workload(std::string* why = nullptr) const;
 
 private:
     void begin_next();
+    void update_lesson();
 
     TransportFactory make_transport_;
     Environment environment_;
@@ -99,6 +103,7 @@ private:
     Settings started_with_;  // the settings of the latest start(), for every mode it queued
     std::vector<RunReport> latest_, history_;
     std::vector<Settings> history_settings_;
+    std::string lesson_;
 };
 
 // Plain words about a set of runs of one workload, with their own numbers: how each mode spent

@@ -79,8 +79,9 @@ RequestPhases phases_of(const RequestRecord& record, double run_start, double no
     p.begun = true;
     p.done = record.state == RequestState::done;
     const double began = std::max(record.began - run_start, 0.0);
-    add(Phase::queued, 0, began);
     p.start = std::max(res.started >= 0 ? res.started - run_start : began, began);
+    // Queued until the transport began it: a page hands a large async run to the browser in slices.
+    add(Phase::queued, 0, p.start);
     p.end = std::max(p.done ? res.done - run_start : live_end, p.start);
     if (p.done && !res.ok()) {
         // Whatever the platform said about its phases, it is a failure from its start until it failed.

@@ -22,6 +22,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "item_locator.h"
+#include "paced_transport.h"
 #include "query_settings.h"
 #include "report.h"
 #include "ui/panel.h"
@@ -185,7 +186,7 @@ std::string error_document(const std::string& error) {
 void publish_error(const std::string& error) { page_publish(error_document(error).c_str(), error.c_str()); }
 
 void publish_results(const Experiment& e) {
-    page_publish(e.latest_json().c_str(), lesson_text(e.latest(), e.environment()).c_str());
+    page_publish(e.latest_json().c_str(), e.lesson().c_str());
 }
 
 void frame(void* arg) {
@@ -292,8 +293,11 @@ int main(int argc, char** argv) {
     }
 
     // ---- The experiment: settings from the page's query, a fresh transport per run ------------
-    static Experiment experiment([](const TransportOptions& o) { return std::make_unique<FetchTransport>(o); },
-                                 page_environment());
+    // An async run's requests reach the browser in slices of 10 ms between frames
+    // (web/paced_transport.h), so the page keeps drawing however many it starts at once.
+    static Experiment experiment(
+        [](const TransportOptions& o) { return std::make_unique<PacedTransport>(std::make_unique<FetchTransport>(o), 0.010); },
+        page_environment());
     for (int i = 1; i < argc; ++i) {
         const QueryArgument argument = apply_query_argument(experiment.settings, argv[i]);
         app.autorun |= argument.autorun;

@@ -226,7 +226,7 @@ void draw_panel(Experiment& experiment, PanelState& state) {
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float table_w = std::floor(std::clamp(results_table_width(), avail.x * 0.35f, avail.x * 0.6f));
     const float lesson_w = avail.x - table_w - style.ItemSpacing.x;
-    std::string lesson = lesson_text(experiment.latest(), experiment.environment());
+    std::string lesson = experiment.lesson();
     if (lesson.empty()) lesson = run ? "The lesson appears when the run finishes." : welcome;
     const float line = ImGui::GetTextLineHeightWithSpacing();
     const float wrap_w = lesson_w - style.WindowPadding.x * 2 - style.ScrollbarSize;

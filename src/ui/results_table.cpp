@@ -26,13 +26,14 @@ void number(std::size_t n) { right_aligned(std::to_string(n).c_str()); }
 // The failures of a run by kind, with the first message of each, for the failed cell's tooltip.
 // Cancelled requests have a column of their own.
 void failures_tooltip(const Timeline& timeline) {
+    if (!ImGui::IsItemHovered()) return;  // every request is read, so only for a tooltip shown
     std::map<ErrorKind, std::pair<std::size_t, std::string>> kinds;
     for (const RequestRecord& r : timeline.requests) {
         if (r.state != RequestState::done || r.result.ok() || r.result.error == ErrorKind::cancelled) continue;
         auto& entry = kinds[r.result.error];
         if (entry.first++ == 0) entry.second = r.result.message;
     }
-    if (kinds.empty() || !ImGui::IsItemHovered()) return;
+    if (kinds.empty()) return;
     ImGui::BeginTooltip();
     for (const auto& [kind, entry] : kinds)
         ImGui::Text("%zu %s  (%s)", entry.first, error_kind_name(kind), entry.second.c_str());

@@ -216,9 +216,9 @@ test('an async run of 1,000 starts without holding the page for the time 1,000 r
   });
   const run = doc.runs[0];
   assert.equal(run.ok, 1000);
-  // The page starts them in slices between frames; their start is still when the mode started them.
+  // The page hands them to the browser in slices between frames, in the mode's order.
   assert.ok(startMs < xhrMs / 2, `run() held the page ${startMs.toFixed(0)} ms; 1,000 XHRs take ${xhrMs.toFixed(0)} ms to start`);
-  assert.ok(Math.max(...run.starts) * 1000 <= startMs + 5, `latest start ${Math.max(...run.starts)} s`);
+  assert.ok(run.starts.every((t, i) => i === 0 || t >= run.starts[i - 1]), 'started in order');
   await page.close();
 });
 
