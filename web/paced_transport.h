@@ -14,7 +14,7 @@ namespace fetchlab {
 
 class PacedTransport final : public Transport {
 public:
-    // `slice_s`: how long one task may spend starting requests.
+    // `slice_s`: how long one task may spend starting requests, once it has started min_per_slice.
     PacedTransport(std::unique_ptr<Transport> inner, double slice_s);
     ~PacedTransport() override;
     PacedTransport(const PacedTransport&) = delete;
@@ -38,7 +38,9 @@ private:
 
     std::unique_ptr<Transport> inner_;
     const double slice_s_;
+    static constexpr int min_per_slice = 16;
     double slice_began_ = -1;  // -1: the next start begins a slice
+    int slice_started_ = 0;    // requests started in this slice
     long timer_ = -1;          // the task that will start the next slice, if any
     std::deque<Waiting> waiting_;  // started by the mode, not yet by the browser
 };
