@@ -25,6 +25,7 @@ public:
     int pump(int max_wait_ms) override;
     void abort_started() override;
     double now() const override { return inner_->now(); }
+    double cpu_now() const override { return inner_->cpu_now(); }
 
 private:
     struct Waiting {
