@@ -34,10 +34,14 @@
       doc.runs[0].workload + ': ' + doc.runs[0].n + ' requests' + (doc.runs.length > 1 ? ', ' + doc.runs.length + ' modes' : '');
     for (const run of doc.runs) {
       const usesWorkers = run.mode === 'pool' || run.mode === 'bounded';
-      const cells = [run.mode, usesWorkers ? run.workers : '–', run.n, seconds(run.wall_s), seconds(run.ideal_s),
-                     run.ideal_s > 0 ? (run.wall_s / run.ideal_s).toFixed(2) : '–',
-                     run.speedup === null ? 'not comparable' : run.speedup.toFixed(1) + '×',
-                     run.ok, run.errors, run.cancelled, run.peak_in_flight];
+      // The panel's columns and rules (src/ui/results_table.cpp): a cancelled run's wall is when it
+      // was stopped, and a run that did less than the work has no wall/ideal and no speedup.
+      const cells = [run.mode, usesWorkers ? run.workers : '–', run.n,
+                     run.cancelled > 0 ? 'cancelled' : seconds(run.wall_s), seconds(run.ideal_s),
+                     run.comparable && run.ideal_s > 0 ? (run.wall_s / run.ideal_s).toFixed(2) : '–',
+                     run.speedup === null ? '–' : run.speedup.toFixed(1) + '×',
+                     run.ok, run.failed, run.cancelled, run.peak_started,
+                     run.peak_on_wire === null ? '?' : run.peak_on_wire];
       const row = body.insertRow();
       cells.forEach((value, i) => {
         const cell = document.createElement(i === 0 ? 'th' : 'td');

@@ -37,19 +37,20 @@ async function openWindow(lab, { viewport, screen, deviceScaleFactor = 1 }, quer
 }
 
 // Where the panel draws its Run button and its History header (near the bottom), in CSS pixels.
+const historyHeader = 'History: 0 runs (click one to see it)';
 async function layout(page) {
-  await page.evaluate(() => { for (const l of ['Run', 'History: 0 runs']) window.fetchlab.track(l); });
+  await page.evaluate((h) => { for (const l of ['Run', h]) window.fetchlab.track(l); }, historyHeader);
   await frames(page, 5);
-  await page.waitForFunction(() => window.fetchlab.items.Run && window.fetchlab.items['History: 0 runs'], null,
+  await page.waitForFunction((h) => window.fetchlab.items.Run && window.fetchlab.items[h], historyHeader,
                              { timeout: 30000 });
-  return page.evaluate(() => {
+  return page.evaluate((h) => {
     const canvas = document.getElementById('canvas');
     const box = canvas.getBoundingClientRect();
-    return { run: window.fetchlab.items.Run, history: window.fetchlab.items['History: 0 runs'],
+    return { run: window.fetchlab.items.Run, history: window.fetchlab.items[h],
              canvas: { top: box.top, height: box.height, width: box.width, pixels: canvas.width,
                        inBody: canvas.parentElement === document.body },
              innerHeight, asked: window.fullscreenAsked };
-  });
+  }, historyHeader);
 }
 
 for (const { name, viewport, deviceScaleFactor } of [
@@ -132,6 +133,9 @@ test('window.fetchlab.cancel() cancels the run at once, and run() resolves with 
   assert.equal(run.cancelled, 6);
   // Ended when cancelled, long before a single 8 s request could have.
   assert.ok(run.wall_s < 8 / 4, `cancelled run's wall ${run.wall_s} s`);
+  // The page text says so as the panel does: no wall time, no ratio, no speedup for what was cut short.
+  const cells = await page.locator('#report-table tbody tr').first().evaluate((tr) => [...tr.cells].map((c) => c.textContent));
+  assert.deepEqual(cells.slice(3, 10), ['cancelled', cells[4], '–', '–', '0', '0', '6']);
   await page.close();
 });
 
@@ -156,14 +160,14 @@ test('the lesson and the results table are page text, updated when a run ends', 
 
   const table = region.getByRole('table');
   const header = await table.locator('thead th').allTextContents();
-  assert.deepEqual(header, ['mode', 'K', 'n', 'wall', 'ideal', 'wall/ideal', 'speedup', 'ok', 'errors', 'cancelled',
-                            'peak in flight']);
+  assert.deepEqual(header, ['mode', 'K', 'n', 'wall', 'ideal', 'wall/ideal', 'speedup', 'ok', 'failed', 'cancelled',
+                            'peak started', 'peak on wire']);
   const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.equal(rows.length, doc.runs.length);
   assert.ok(doc.runs.length >= 2, `modes: ${doc.runs.map((r) => r.mode)}`);
   const written = (x) => (x >= 0.0995 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(0)} ms`);
   doc.runs.forEach((run, i) => {
-    const [mode, k, n, wall, ideal, ratio, speedup, ok, errors, cancelled, peak] = rows[i];
+    const [mode, k, n, wall, ideal, ratio, speedup, ok, failed, cancelled, started, onWire] = rows[i];
     assert.equal(mode, run.mode);
     assert.equal(k, run.mode === 'pool' || run.mode === 'bounded' ? '3' : '–');
     assert.equal(Number(n), run.n);
@@ -171,7 +175,8 @@ test('the lesson and the results table are page text, updated when a run ends', 
     assert.equal(ideal, written(run.ideal_s));
     assert.equal(ratio, (run.wall_s / run.ideal_s).toFixed(2));
     assert.equal(speedup, `${run.speedup.toFixed(1)}×`);
-    assert.deepEqual([ok, errors, cancelled, peak].map(Number), [run.ok, run.errors, run.cancelled, run.peak_in_flight]);
+    assert.deepEqual([ok, failed, cancelled, started].map(Number), [run.ok, run.failed, run.cancelled, run.peak_started]);
+    assert.equal(onWire, run.peak_on_wire === null ? '?' : String(run.peak_on_wire));
   });
   assert.match(await table.locator('caption').textContent(), /6 requests, \d modes/);
 
