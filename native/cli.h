@@ -1,6 +1,7 @@
 #pragma once
 // The command-line tool's subcommands: run, bench and serve.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,10 @@ double run_time_left(std::size_t done, std::size_t n, double elapsed_s);
 // left" (`left_s` < 0: not known yet). `what` names the run ("sequential run 3 of 5").
 void print_progress(const std::string& what, const Timeline& timeline, double elapsed_s, double left_s);
 void clear_progress();
+// Polls a begun run until it ends; with `progress`, rewrites the progress line as it goes, with the
+// time left that `left(timeline, elapsed_s)` estimates.
+void poll_with_progress(Run& run, const Transport& clock, bool progress, const std::string& what,
+                        const std::function<double(const Timeline&, double)>& left);
 bool stderr_is_terminal();
 bool terminal_speaks_utf8();
 

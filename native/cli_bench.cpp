@@ -102,16 +102,11 @@ int bench_command(const BenchOptions& options) {
             Run run(transport, target.workload, mode, options.workers);
             interrupts.watch(&run);
             run.begin();
-            const double t0 = transport.now();
-            while (!run.poll(100)) {
-                if (!progress) continue;
-                const Timeline live = run.timeline();
-                const double elapsed = transport.now() - t0;
+            poll_with_progress(run, transport, progress, what, [&](const Timeline& live, double elapsed) {
                 const double run_left = run_time_left(live.finished, live.requests.size(), elapsed);
-                print_progress(what, live, elapsed,
-                               mode_time_left(walls_so_far, total - i - 1, run_left, live.finished,
-                                              live.requests.size(), elapsed));
-            }
+                return mode_time_left(walls_so_far, total - i - 1, run_left, live.finished, live.requests.size(),
+                                      elapsed);
+            });
             interrupts.watch(nullptr);
             if (interrupts.requested()) continue;
             const Summary s = run.summary();

@@ -280,4 +280,15 @@ void clear_progress() {
     std::fflush(stderr);
 }
 
+void poll_with_progress(Run& run, const Transport& clock, bool progress, const std::string& what,
+                        const std::function<double(const Timeline&, double)>& left) {
+    const double t0 = clock.now();
+    while (!run.poll(100)) {
+        if (!progress) continue;
+        const Timeline live = run.timeline();
+        const double elapsed = clock.now() - t0;
+        print_progress(what, live, elapsed, left(live, elapsed));
+    }
+}
+
 }  // namespace fetchlab::cli

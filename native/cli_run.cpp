@@ -41,13 +41,9 @@ int run_command(const RunOptions& options) {
         Run run(transport, target.workload, mode, options.workers);
         interrupts.watch(&run);
         run.begin();
-        const double t0 = transport.now();
-        while (!run.poll(100)) {
-            if (!progress) continue;
-            const Timeline live = run.timeline();
-            const double elapsed = transport.now() - t0;
-            print_progress(mode_name(mode), live, elapsed, run_time_left(live.finished, live.requests.size(), elapsed));
-        }
+        poll_with_progress(run, transport, progress, mode_name(mode), [](const Timeline& live, double elapsed) {
+            return run_time_left(live.finished, live.requests.size(), elapsed);
+        });
         interrupts.watch(nullptr);
         if (progress) clear_progress();
         reports.push_back(report_of(run));

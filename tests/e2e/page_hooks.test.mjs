@@ -24,15 +24,7 @@ function countFullscreenRequests() {
 async function openWindow(lab, { viewport, screen, deviceScaleFactor = 1 }, query = '') {
   const context = await s.browser.newContext({ viewport, screen, deviceScaleFactor });
   await context.addInitScript(countFullscreenRequests);
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') s.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => s.consoleErrors.push(String(err)));
-  await page.goto(`${lab.origin}/${query}`);
-  await page.waitForFunction(() => window.fetchlab && (window.fetchlab.firstFrameAt || window.fetchlab.error),
-                             null, { timeout: 30000 });
-  assert.equal(await page.evaluate(() => window.fetchlab.error), null);
+  const page = await s.load(await context.newPage(), lab, query);
   return { page, context };
 }
 

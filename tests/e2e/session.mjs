@@ -62,8 +62,8 @@ export function session(labs) {
     for (const lab of Object.values(s.labs)) lab.child.kill('SIGTERM');
   });
 
-  s.openPage = async (lab, query = '', viewport = { width: 1280, height: 800 }) => {
-    const page = await s.browser.newPage({ viewport });
+  // Loads the page into `page`, its console errors collected, and waits for its first frame.
+  s.load = async (page, lab, query = '') => {
     page.on('console', (msg) => {
       if (msg.type() === 'error') s.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
     });
@@ -74,6 +74,8 @@ export function session(labs) {
     assert.equal(await page.evaluate(() => window.fetchlab.error), null);
     return page;
   };
+  s.openPage = async (lab, query = '', viewport = { width: 1280, height: 800 }) =>
+    s.load(await s.browser.newPage({ viewport }), lab, query);
   s.autorun = async (lab, query) => {
     const page = await s.openPage(lab, '?' + query + '&autorun=1');
     const results = await page.evaluate(() => window.fetchlab.done);
