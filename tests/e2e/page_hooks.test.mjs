@@ -83,7 +83,8 @@ for (const { name, viewport, deviceScaleFactor } of [
 
 test('window.fetchlab.run() runs the current settings as the Run button does, and resolves with the document',
      { timeout: 90000 }, async () => {
-  const page = await s.openPage(s.labs.lab, '?mode=async&preset=lab&n=6&latency=300&origins=2');
+  // 3 s requests: long enough that the checks made while the run is in progress always see it so.
+  const page = await s.openPage(s.labs.lab, '?mode=async&preset=lab&n=6&latency=3000&origins=2');
   assert.equal(await page.evaluate(() => window.fetchlab.published), 0);
   await page.evaluate(() => { window.fetchlab.track('Cancel'); window.fetchlab.firstRun = window.fetchlab.run(); });
   // The panel shows the run in progress: its Cancel button is drawn, and enabled.
